@@ -1,0 +1,315 @@
+package dev.originproxy.core.balancer;
+
+import dev.originproxy.core.StreamKey;
+import dev.originproxy.core.origin.OriginServer;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+
+/**
+ * The in-memory {@link OriginLoadBalancer} (provider name {@code memory}, the default): origins,
+ * placements and sessions live in this process. Right for a single proxy; a fleet shares state
+ * through the {@code redis} balancer instead.
+ *
+ * <p>Thread-safe: placement of one stream is atomic ({@link ConcurrentHashMap#compute}), so
+ * concurrent first picks agree. Expiry is lazy, evaluated against the injected {@link Clock}
+ * whenever state is read.
+ */
+public final class MemoryLoadBalancer implements OriginLoadBalancer {
+    private final Clock clock;
+    private final BalancerConfig config;
+    private final ConcurrentHashMap<String, OriginServer> origins = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<StreamKey, Placement> placements = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Entry> sessionsByUser = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, String> usernameById = new ConcurrentHashMap<>();
+    private final List<Consumer<WebRtcSession>> removalListeners = new CopyOnWriteArrayList<>();
+
+    private final Registry registry = new Registry();
+    private final PlacementRole placement = new PlacementRole();
+    private final Sessions sessions = new Sessions();
+
+    /**
+     * @param config the common settings
+     * @param clock the time source of heartbeats and expiry (tests pass a fake clock)
+     */
+    public MemoryLoadBalancer(BalancerConfig config, Clock clock) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** A balancer with default settings and the system clock. */
+    public MemoryLoadBalancer() {
+        this(BalancerConfig.from(Map.of()), Clock.systemUTC());
+    }
+
+    @Override
+    public String name() {
+        return "memory";
+    }
+
+    @Override
+    public OriginRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public StreamPlacement placement() {
+        return placement;
+    }
+
+    @Override
+    public SessionStore sessions() {
+        return sessions;
+    }
+
+    private boolean alive(OriginServer o, Instant now) {
+        return now.isBefore(o.lastHeartbeat().plus(config.originTtl()));
+    }
+
+    private static final class Placement {
+        final String originId;
+        final Instant lastUsed;
+
+        Placement(String originId, Instant lastUsed) {
+            this.originId = originId;
+            this.lastUsed = lastUsed;
+        }
+    }
+
+    private static final class Entry {
+        final WebRtcSession session;
+        final Instant expiresAt;
+
+        Entry(WebRtcSession session, Instant expiresAt) {
+            this.session = session;
+            this.expiresAt = expiresAt;
+        }
+    }
+
+    private final class Registry implements OriginRegistry {
+        @Override
+        public void register(OriginServer origin) {
+            origins.put(origin.id(), origin.withHeartbeat(clock.instant()));
+        }
+
+        @Override
+        public List<OriginServer> liveOrigins() {
+            Instant now = clock.instant();
+            List<OriginServer> live = new ArrayList<>();
+            for (OriginServer o : origins.values()) {
+                if (alive(o, now)) {
+                    live.add(o);
+                } else {
+                    origins.remove(o.id(), o);
+                }
+            }
+            if (live.isEmpty()) {
+                config.defaultBackend().ifPresent(live::add);
+            }
+            live.sort(Comparator.comparing(OriginServer::id));
+            return live;
+        }
+
+        @Override
+        public Optional<OriginServer> find(String originId) {
+            OriginServer o = origins.get(originId);
+            if (o != null && alive(o, clock.instant())) {
+                return Optional.of(o);
+            }
+            return config.defaultBackend().filter(b -> b.id().equals(originId));
+        }
+
+        @Override
+        public Duration originTtl() {
+            return config.originTtl();
+        }
+    }
+
+    private final class PlacementRole implements StreamPlacement {
+        @Override
+        public OriginServer pick(StreamKey key) {
+            Instant now = clock.instant();
+            OriginServer[] chosen = new OriginServer[1];
+            placements.compute(key, (k, current) -> {
+                if (current != null) {
+                    Optional<OriginServer> o = registry.find(current.originId);
+                    if (o.isPresent() && now.isBefore(current.lastUsed.plus(config.placementTtl()))) {
+                        chosen[0] = o.get();
+                        return new Placement(current.originId, now);
+                    }
+                }
+                List<OriginServer> live = registry.liveOrigins();
+                if (live.isEmpty()) {
+                    return null;
+                }
+                chosen[0] = choose(k, live);
+                return new Placement(chosen[0].id(), now);
+            });
+            if (chosen[0] == null) {
+                throw new NoOriginAvailableException("no live origin for stream " + key);
+            }
+            return chosen[0];
+        }
+
+        private OriginServer choose(StreamKey key, List<OriginServer> live) {
+            switch (config.strategy()) {
+                case HASH:
+                    return rendezvous(key.toString(), live);
+                case LEAST_STREAMS: {
+                    Map<String, Integer> counts = new HashMap<>();
+                    Instant now = clock.instant();
+                    for (Placement p : placements.values()) {
+                        if (now.isBefore(p.lastUsed.plus(config.placementTtl()))) {
+                            counts.merge(p.originId, 1, Integer::sum);
+                        }
+                    }
+                    OriginServer best = live.get(0);
+                    for (OriginServer o : live) {
+                        if (counts.getOrDefault(o.id(), 0) < counts.getOrDefault(best.id(), 0)) {
+                            best = o;
+                        }
+                    }
+                    return best;
+                }
+                case RANDOM:
+                default:
+                    return live.get(ThreadLocalRandom.current().nextInt(live.size()));
+            }
+        }
+
+        @Override
+        public Map<String, String> placements() {
+            Instant now = clock.instant();
+            Map<String, String> out = new LinkedHashMap<>();
+            placements.forEach((k, p) -> {
+                if (now.isBefore(p.lastUsed.plus(config.placementTtl())) && registry.find(p.originId).isPresent()) {
+                    out.put(k.toString(), p.originId);
+                }
+            });
+            return out;
+        }
+    }
+
+    /**
+     * Rendezvous hashing: the origin with the highest 64-bit hash of (stream, origin id). Every
+     * proxy computes the same answer from the same live list.
+     */
+    static OriginServer rendezvous(String stream, List<OriginServer> live) {
+        OriginServer best = null;
+        long bestScore = Long.MIN_VALUE;
+        for (OriginServer o : live) {
+            long score = fnv1a64(stream, o.id());
+            if (best == null || score > bestScore || (score == bestScore && o.id().compareTo(best.id()) < 0)) {
+                best = o;
+                bestScore = score;
+            }
+        }
+        return best;
+    }
+
+    private static long fnv1a64(String a, String b) {
+        long h = 0xcbf29ce484222325L;
+        for (byte x : a.getBytes(StandardCharsets.UTF_8)) {
+            h = (h ^ (x & 0xff)) * 0x100000001b3L;
+        }
+        h = (h ^ 0xff) * 0x100000001b3L;
+        for (byte x : b.getBytes(StandardCharsets.UTF_8)) {
+            h = (h ^ (x & 0xff)) * 0x100000001b3L;
+        }
+        // final avalanche (splitmix64) so near-identical ids do not score alike
+        h ^= h >>> 30;
+        h *= 0xbf58476d1ce4e5b9L;
+        h ^= h >>> 27;
+        h *= 0x94d049bb133111ebL;
+        return h ^ (h >>> 31);
+    }
+
+    private final class Sessions implements SessionStore {
+        @Override
+        public void store(WebRtcSession session) {
+            Instant expires = clock.instant().plus(config.sessionTtl());
+            sessionsByUser.put(session.username(), new Entry(session, expires));
+            usernameById.put(session.id(), session.username());
+        }
+
+        private Entry live(String username) {
+            Entry e = sessionsByUser.get(username);
+            if (e == null) {
+                return null;
+            }
+            if (!clock.instant().isBefore(e.expiresAt)) {
+                if (sessionsByUser.remove(username, e)) {
+                    usernameById.remove(e.session.id(), username);
+                }
+                return null;
+            }
+            return e;
+        }
+
+        @Override
+        public Optional<WebRtcSession> find(String username) {
+            Entry e = live(username);
+            return e == null ? Optional.empty() : Optional.of(e.session);
+        }
+
+        @Override
+        public Optional<WebRtcSession> findById(String id) {
+            String user = usernameById.get(id);
+            return user == null ? Optional.empty() : find(user);
+        }
+
+        @Override
+        public boolean refresh(String username) {
+            Instant expires = clock.instant().plus(config.sessionTtl());
+            Entry e = live(username);
+            if (e == null) {
+                return false;
+            }
+            return sessionsByUser.replace(username, e, new Entry(e.session, expires));
+        }
+
+        @Override
+        public boolean remove(String username) {
+            Entry e = sessionsByUser.remove(username);
+            if (e == null) {
+                return false;
+            }
+            usernameById.remove(e.session.id(), username);
+            for (Consumer<WebRtcSession> l : removalListeners) {
+                l.accept(e.session);
+            }
+            return clock.instant().isBefore(e.expiresAt);
+        }
+
+        @Override
+        public List<WebRtcSession> list() {
+            List<WebRtcSession> out = new ArrayList<>();
+            for (String user : sessionsByUser.keySet()) {
+                Entry e = live(user);
+                if (e != null) {
+                    out.add(e.session);
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public void addRemovalListener(Consumer<WebRtcSession> listener) {
+            removalListeners.add(Objects.requireNonNull(listener, "listener"));
+        }
+    }
+}

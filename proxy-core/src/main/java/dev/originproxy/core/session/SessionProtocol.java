@@ -1,0 +1,9 @@
+package dev.originproxy.core.session;
+
+/** The protocol a session's media travels over. */
+public enum SessionProtocol {
+    /** WebRTC (WHIP/WHEP or the SRS JSON API) over the WebRTC router. */
+    WEBRTC,
+    /** SRT over the SRT router. */
+    SRT
+}

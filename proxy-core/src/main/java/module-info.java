@@ -1,0 +1,21 @@
+/**
+ * The core of originproxy: stream keys, the origin model and SRS registration, the
+ * {@link dev.originproxy.core.balancer.OriginLoadBalancer} SPI with its in-memory default,
+ * session lifecycle events, and the generic UDP relay engine both routers run on.
+ *
+ * <p>Nothing here knows STUN, SRT, SDP, an HTTP server or Redis.
+ */
+module dev.originproxy.core {
+    requires transitive org.slf4j;
+    requires com.fasterxml.jackson.core;
+
+    exports dev.originproxy.core;
+    exports dev.originproxy.core.api;
+    exports dev.originproxy.core.origin;
+    exports dev.originproxy.core.balancer;
+    exports dev.originproxy.core.session;
+
+    uses dev.originproxy.core.balancer.OriginLoadBalancerProvider;
+    provides dev.originproxy.core.balancer.OriginLoadBalancerProvider
+            with dev.originproxy.core.internal.MemoryLoadBalancerProvider;
+}
