@@ -14,6 +14,7 @@ module dev.originproxy.core {
     exports dev.originproxy.core.origin;
     exports dev.originproxy.core.balancer;
     exports dev.originproxy.core.session;
+    exports dev.originproxy.core.relay;
 
     uses dev.originproxy.core.balancer.OriginLoadBalancerProvider;
     provides dev.originproxy.core.balancer.OriginLoadBalancerProvider

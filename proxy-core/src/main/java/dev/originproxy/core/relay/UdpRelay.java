@@ -1,0 +1,325 @@
+package dev.originproxy.core.relay;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.channels.DatagramChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+
+/**
+ * The UDP relay engine both routers run on: a fixed number of event-loop {@link RelayWorker}s
+ * serving one UDP port, each with its own selector and listening channel (sharing the port with
+ * {@code SO_REUSEPORT} on Linux; one worker elsewhere or when asked), and per {@link RelayLeg} one
+ * connected upstream channel to the origin. The steady-state packet path allocates nothing: one
+ * reused direct buffer per worker, no per-packet objects.
+ *
+ * <p>Bounded: a maximum of legs, an idle timeout per leg (a periodic deadline scan per worker, not
+ * a thread per session). {@link #close()} closes every channel and joins every thread.
+ *
+ * <p>Thread-safe: build, {@link #start()}, then use from any thread.
+ */
+public final class UdpRelay implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(UdpRelay.class);
+
+    private final InetSocketAddress bindAddress;
+    private final int workerCount;
+    private final boolean reusePort;
+    private final RelayHandlerFactory handlerFactory;
+    private final long tickNanos;
+    private final long legIdleNanos;
+    private final int maxLegs;
+    private final int bufferSize;
+    private final int socketBufferBytes;
+    private final String name;
+    private final LongSupplier nanoClock;
+    private final AtomicInteger totalLegs = new AtomicInteger();
+    private final List<RelayWorker> workers = new ArrayList<>();
+    private volatile boolean started;
+    private volatile boolean closed;
+
+    private UdpRelay(Builder b) {
+        this.bindAddress = Objects.requireNonNull(b.bindAddress, "bindAddress");
+        this.handlerFactory = Objects.requireNonNull(b.handlerFactory, "handlerFactory");
+        this.reusePort = b.reusePort == null ? reusePortSupported() : b.reusePort;
+        int w = b.workers > 0 ? b.workers : Runtime.getRuntime().availableProcessors();
+        this.workerCount = this.reusePort ? w : 1;
+        this.tickNanos = b.tick.toNanos();
+        this.legIdleNanos = b.legIdleTimeout.toNanos();
+        this.maxLegs = b.maxLegs;
+        this.bufferSize = b.bufferSize;
+        this.socketBufferBytes = b.socketBufferBytes;
+        this.name = b.name;
+        this.nanoClock = b.nanoClock;
+    }
+
+    /** A builder with defaults: all processors as workers, 30 s leg idle timeout, 100,000 legs. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    static boolean reusePortSupported() {
+        String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
+        if (!os.contains("linux")) {
+            return false; // elsewhere SO_REUSEPORT does not balance datagrams across sockets
+        }
+        try (DatagramChannel ch = DatagramChannel.open()) {
+            return ch.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Binds every worker's listening channel and starts the workers.
+     *
+     * @throws IOException when the port cannot be bound (in use, no permission); nothing is left open
+     */
+    public synchronized UdpRelay start() throws IOException {
+        if (started) {
+            throw new IllegalStateException("already started");
+        }
+        started = true;
+        List<DatagramChannel> channels = new ArrayList<>();
+        try {
+            InetSocketAddress bindTo = bindAddress;
+            for (int i = 0; i < workerCount; i++) {
+                DatagramChannel ch = openListening();
+                channels.add(ch);
+                if (reusePort) {
+                    RelayWorker.enableReusePort(ch);
+                }
+                ch.bind(bindTo);
+                if (i == 0) {
+                    // with port 0, every other worker joins the port the first one got
+                    bindTo = new InetSocketAddress(bindAddress.getAddress(),
+                            ((InetSocketAddress) ch.getLocalAddress()).getPort());
+                }
+            }
+            for (int i = 0; i < workerCount; i++) {
+                workers.add(new RelayWorker(i, this, channels.get(i), totalLegs));
+            }
+        } catch (IOException | RuntimeException e) {
+            for (DatagramChannel ch : channels) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // already failing
+                }
+            }
+            workers.clear();
+            throw e;
+        }
+        for (RelayWorker w : workers) {
+            w.start(handlerFactory, name + "-" + w.index());
+        }
+        LOG.info("{} listening on udp {} with {} worker(s){}", name, localAddress(), workerCount,
+                reusePort && workerCount > 1 ? " (SO_REUSEPORT)" : "");
+        return this;
+    }
+
+    private DatagramChannel openListening() throws IOException {
+        DatagramChannel ch = bindAddress.getAddress() != null && !bindAddress.getAddress().isAnyLocalAddress()
+                ? DatagramChannel.open(bindAddress.getAddress() instanceof Inet6Address
+                        ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET)
+                : DatagramChannel.open();
+        if (socketBufferBytes > 0) {
+            ch.setOption(StandardSocketOptions.SO_RCVBUF, socketBufferBytes);
+            ch.setOption(StandardSocketOptions.SO_SNDBUF, socketBufferBytes);
+        }
+        return ch;
+    }
+
+    /** The bound address (with the real port when 0 was asked). */
+    public InetSocketAddress localAddress() {
+        if (workers.isEmpty()) {
+            throw new IllegalStateException("not started");
+        }
+        return workers.get(0).localAddress();
+    }
+
+    /** The workers (fixed after {@link #start()}). */
+    public List<RelayWorker> workers() {
+        return List.copyOf(workers);
+    }
+
+    /** Legs open right now, over all workers. */
+    public int openLegs() {
+        return totalLegs.get();
+    }
+
+    /** A snapshot of the engine's counters (values read racily from the workers). */
+    public RelayStats stats() {
+        long in = 0;
+        long out = 0;
+        Map<DropReason, Long> drops = new EnumMap<>(DropReason.class);
+        for (RelayWorker w : workers) {
+            in += w.packetsIn();
+            out += w.packetsOut();
+            for (DropReason r : DropReason.values()) {
+                drops.merge(r, w.drops(r), Long::sum);
+            }
+        }
+        return new RelayStats(in, out, totalLegs.get(), drops);
+    }
+
+    int bufferSize() {
+        return bufferSize;
+    }
+
+    long tickNanos() {
+        return tickNanos;
+    }
+
+    long idleScanNanos() {
+        return Math.max(tickNanos, Math.min(legIdleNanos / 4, 1_000_000_000L));
+    }
+
+    long legIdleNanos() {
+        return legIdleNanos;
+    }
+
+    int maxLegs() {
+        return maxLegs;
+    }
+
+    LongSupplier nanoClock() {
+        return nanoClock;
+    }
+
+    /** Stops every worker (handlers' {@code onClose}), closes every channel, joins every thread. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (RelayWorker w : workers) {
+            w.stop();
+        }
+        for (RelayWorker w : workers) {
+            try {
+                w.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        LOG.info("{} closed", name);
+    }
+
+    /** Configures a {@link UdpRelay}; not thread-safe. */
+    public static final class Builder {
+        private InetSocketAddress bindAddress = new InetSocketAddress(0);
+        private int workers;
+        private Boolean reusePort;
+        private RelayHandlerFactory handlerFactory;
+        private Duration tick = Duration.ofMillis(100);
+        private Duration legIdleTimeout = Duration.ofSeconds(30);
+        private int maxLegs = 100_000;
+        private int bufferSize = 65_536;
+        private int socketBufferBytes;
+        private String name = "udp-relay";
+        private LongSupplier nanoClock = System::nanoTime;
+
+        private Builder() {
+        }
+
+        /** The address and port to listen on (port 0 picks a free one). Default: all interfaces, port 0. */
+        public Builder bind(InetSocketAddress address) {
+            this.bindAddress = Objects.requireNonNull(address, "address");
+            return this;
+        }
+
+        /** Worker threads; default the number of processors. Without SO_REUSEPORT one is used. */
+        public Builder workers(int count) {
+            if (count < 0) {
+                throw new IllegalArgumentException("workers must be >= 0");
+            }
+            this.workers = count;
+            return this;
+        }
+
+        /** Force {@code SO_REUSEPORT} on or off; default: on where Linux supports it. */
+        public Builder reusePort(boolean on) {
+            this.reusePort = on;
+            return this;
+        }
+
+        /** The protocol logic, one handler per worker (required). */
+        public Builder handler(RelayHandlerFactory factory) {
+            this.handlerFactory = Objects.requireNonNull(factory, "factory");
+            return this;
+        }
+
+        /** How often handlers' {@code onTick} runs; default 100 ms. */
+        public Builder tick(Duration interval) {
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("tick must be positive");
+            }
+            this.tick = interval;
+            return this;
+        }
+
+        /** A leg with no packet either way for this long is closed; default 30 s. */
+        public Builder legIdleTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("legIdleTimeout must be positive");
+            }
+            this.legIdleTimeout = timeout;
+            return this;
+        }
+
+        /** The most legs open at once over all workers; default 100,000. */
+        public Builder maxLegs(int max) {
+            if (max <= 0) {
+                throw new IllegalArgumentException("maxLegs must be positive");
+            }
+            this.maxLegs = max;
+            return this;
+        }
+
+        /** Largest datagram read, bytes; default 65,536 (no silent truncation). */
+        public Builder bufferSize(int bytes) {
+            if (bytes < 1500) {
+                throw new IllegalArgumentException("bufferSize must be at least 1500");
+            }
+            this.bufferSize = bytes;
+            return this;
+        }
+
+        /** SO_RCVBUF/SO_SNDBUF of listening channels; 0 keeps the system default. */
+        public Builder socketBufferBytes(int bytes) {
+            this.socketBufferBytes = bytes;
+            return this;
+        }
+
+        /** Name for threads and logs; default {@code udp-relay}. */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** The monotonic clock in nanoseconds; tests may inject one. Default {@link System#nanoTime()}. */
+        public Builder nanoClock(LongSupplier clock) {
+            this.nanoClock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** The relay, not started yet. */
+        public UdpRelay build() {
+            return new UdpRelay(this);
+        }
+    }
+}
