@@ -72,12 +72,14 @@ public final class StreamKey {
         Map<String, String> params = QueryString.parse(query);
         String app = params.get("app");
         String stream = params.get("stream");
-        if (isBlank(app) || isBlank(stream)) {
+        // A query that names app or stream is authoritative (an empty value is an error, not a
+        // reason to guess from the path, which for WHIP is /rtc/v1/whip/).
+        if (app == null || stream == null) {
             String[] lastTwo = lastTwoSegments(path == null ? "" : path);
-            if (isBlank(app)) {
+            if (app == null) {
                 app = lastTwo[0];
             }
-            if (isBlank(stream)) {
+            if (stream == null) {
                 stream = stripExtension(lastTwo[1]);
             }
         }

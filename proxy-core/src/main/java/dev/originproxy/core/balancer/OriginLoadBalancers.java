@@ -31,12 +31,35 @@ public final class OriginLoadBalancers {
         return out;
     }
 
+    /**
+     * Every provider of the modules in {@code layer} and its parents: for hosts that load
+     * balancer plugins as modules of their own layer.
+     */
+    public static List<OriginLoadBalancerProvider> providers(ModuleLayer layer) {
+        List<OriginLoadBalancerProvider> out = new ArrayList<>();
+        for (OriginLoadBalancerProvider p : ServiceLoader.load(layer, OriginLoadBalancerProvider.class)) {
+            if (out.stream().noneMatch(q -> q.name().equals(p.name()))) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
     /** The provider called {@code name}; the error lists the known names. */
     public static OriginLoadBalancerProvider provider(String name) {
         List<OriginLoadBalancerProvider> all = providers(Thread.currentThread().getContextClassLoader());
         if (all.isEmpty()) {
-            all = providers(null);
+            all = providers((ClassLoader) null);
         }
+        return pick(name, all);
+    }
+
+    /** The provider called {@code name} among those of {@code layer} and its parents. */
+    public static OriginLoadBalancerProvider provider(String name, ModuleLayer layer) {
+        return pick(name, providers(layer));
+    }
+
+    private static OriginLoadBalancerProvider pick(String name, List<OriginLoadBalancerProvider> all) {
         TreeSet<String> names = new TreeSet<>();
         for (OriginLoadBalancerProvider p : all) {
             if (p.name().equals(name)) {
