@@ -65,7 +65,7 @@ class RegistrationHandlerTest {
         "bad endpoint       | {\"ip\":\"1.2.3.4\",\"server\":\"s\",\"service\":\"v\",\"pid\":\"1\",\"rtmp\":[\"x\"]} | field rtmp",
         "ip not an ip       | {\"ip\":\"evil host\",\"server\":\"s\",\"service\":\"v\",\"pid\":\"1\",\"rtmp\":[\"1\"]} | not an IP",
         "rtc not array      | {\"ip\":\"1.2.3.4\",\"server\":\"s\",\"service\":\"v\",\"pid\":\"1\",\"rtmp\":[\"1\"],\"rtc\":5} | must be an array",
-        "trailing garbage   | {\"ip\":\"1.2.3.4\",\"server\":\"s\",\"service\":\"v\",\"pid\":\"1\",\"rtmp\":[\"1\"]} x | trailing data",
+        "trailing garbage   | {\"ip\":\"1.2.3.4\",\"server\":\"s\",\"service\":\"v\",\"pid\":\"1\",\"rtmp\":[\"1\"]} {} | trailing data",
     })
     void answersBadHeartbeatsWith400AndOneLineReason(String name, String body, String reason) {
         balancer.registry().register(new OriginServer("other", null, "10.9.9.9", Map.of(), clock.instant()));
