@@ -7,4 +7,5 @@ module dev.originproxy.stun {
     requires org.slf4j;
 
     exports dev.originproxy.stun;
+    exports dev.originproxy.stun.router;
 }

@@ -1,0 +1,608 @@
+package dev.originproxy.stun.router;
+
+import dev.originproxy.core.balancer.BalancerUnavailableException;
+import dev.originproxy.core.balancer.SessionStore;
+import dev.originproxy.core.balancer.WebRtcSession;
+import dev.originproxy.core.relay.DropReason;
+import dev.originproxy.core.relay.RelayLeg;
+import dev.originproxy.core.relay.RelayStats;
+import dev.originproxy.core.relay.RelayWorker;
+import dev.originproxy.core.relay.UdpRelay;
+import dev.originproxy.core.session.EndReason;
+import dev.originproxy.core.session.SessionCounters;
+import dev.originproxy.core.session.SessionInfo;
+import dev.originproxy.core.session.SessionLifecycle;
+import dev.originproxy.core.session.SessionProtocol;
+import dev.originproxy.core.session.SessionRefusedException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * The WebRTC data plane: one UDP port carries every ICE session; the router tells sessions apart
+ * by the STUN USERNAME ({@code answerUfrag:offerUfrag}) of the client's binding requests, relays
+ * STUN, DTLS, SRTP and SRTCP to the session's origin, and sends the origin's replies back.
+ *
+ * <p>Security (RFC 8445 §7.2.2, RFC 8489 §9.1): a packet from an unknown client address is
+ * accepted only when it is a binding request whose USERNAME names a live session and whose
+ * MESSAGE-INTEGRITY verifies with that session's ice-pwd; only then does the address become a
+ * <em>leg</em> of the session, with its own connected upstream socket (an ICE agent checks from
+ * several local candidates, so a session has several legs, each symmetric). Anything else from an
+ * unknown address is dropped and counted; it never changes where a session's media goes.
+ *
+ * <p>Sessions come from the balancer's {@link SessionStore}, looked up on an executor (the store
+ * may be Redis) when a client's first binding request arrives; the first request is kept and
+ * relayed once the lookup succeeds, later ones meanwhile are dropped (ICE retransmits). While a
+ * session lives its store entry is refreshed; a session ends on removal from the store (DELETE,
+ * here or on another proxy), on idle timeout, or on {@link #close()}, and each end fires the
+ * lifecycle's {@code onEnd} exactly once and frees every leg's socket.
+ *
+ * <p>Thread-safe. Packet work runs on the relay's workers; store calls on the router's executor.
+ */
+public final class WebRtcRouter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WebRtcRouter.class);
+
+    private final SessionStore store;
+    private final SessionLifecycle lifecycle;
+    private final long sessionIdleNanos;
+    private final long refreshNanos;
+    private final long negativeCacheNanos;
+    private final int maxSessions;
+    private final int maxLegsPerSession;
+    private final int maxPendingLookups;
+    private final LongSupplier nanoClock;
+    private final UdpRelay relay;
+    private final ExecutorService executor;
+    private final boolean ownExecutor;
+    private final ScheduledExecutorService maintenance;
+
+    final ConcurrentHashMap<String, RtcSession> sessions = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Long> lookups = new ConcurrentHashMap<>();
+    private final AtomicInteger sessionCount = new AtomicInteger();
+    private final AtomicLong sessionsEnded = new AtomicLong();
+    private volatile boolean closing;
+
+    private WebRtcRouter(Builder b) {
+        this.store = Objects.requireNonNull(b.store, "sessionStore");
+        this.lifecycle = b.lifecycle == null ? new SessionLifecycle() : b.lifecycle;
+        this.sessionIdleNanos = b.sessionIdleTimeout.toNanos();
+        this.refreshNanos = b.storeRefreshInterval.toNanos();
+        this.negativeCacheNanos = b.unknownUsernameBackoff.toNanos();
+        this.maxSessions = b.maxSessions;
+        this.maxLegsPerSession = b.maxLegsPerSession;
+        this.maxPendingLookups = b.maxPendingLookups;
+        this.nanoClock = b.nanoClock;
+        this.ownExecutor = b.executor == null;
+        this.executor = ownExecutor ? Executors.newFixedThreadPool(2, daemon("webrtc-lookup")) : b.executor;
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(daemon("webrtc-maintenance"));
+        this.relay = UdpRelay.builder()
+                .bind(b.bind)
+                .workers(b.workers)
+                .name("webrtc-router")
+                .legIdleTimeout(b.legIdleTimeout)
+                .maxLegs(b.maxSessions * b.maxLegsPerSession)
+                .nanoClock(b.nanoClock)
+                .handler(WorkerHandler::new)
+                .build();
+        store.addRemovalListener(this::onStoreRemoval);
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** A builder; {@link Builder#sessionStore} is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Binds the UDP port and starts the workers.
+     *
+     * @throws IOException when the port cannot be bound
+     */
+    public WebRtcRouter start() throws IOException {
+        try {
+            relay.start();
+        } catch (IOException e) {
+            shutdownExecutors();
+            throw e;
+        }
+        long period = Math.max(50, TimeUnit.NANOSECONDS.toMillis(Math.min(refreshNanos, sessionIdleNanos) / 4));
+        maintenance.scheduleWithFixedDelay(this::maintain, period, period, TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    /** The UDP address clients send to (the port to advertise in candidates). */
+    public InetSocketAddress localAddress() {
+        return relay.localAddress();
+    }
+
+    /** The relay engine's counters (drops by reason, packets, legs). */
+    public RelayStats relayStats() {
+        return relay.stats();
+    }
+
+    /** Sessions this router relays now. */
+    public int sessionCount() {
+        return sessions.size();
+    }
+
+    /** Sessions ended since start. */
+    public long sessionsEnded() {
+        return sessionsEnded.get();
+    }
+
+    /** A snapshot of the sessions this router relays, for views and metrics. */
+    public List<RtcSessionView> sessions() {
+        List<RtcSessionView> out = new ArrayList<>();
+        for (RtcSession s : sessions.values()) {
+            List<InetSocketAddress> clients = new ArrayList<>();
+            for (RelayLeg l : s.legs()) {
+                clients.add(l.client());
+            }
+            out.add(new RtcSessionView(s.record.id(), s.record.username(), s.record.streamKey().toString(),
+                    s.record.direction(), s.record.originId(), s.upstream, clients, s.counters()));
+        }
+        return out;
+    }
+
+    /** Ends a session this router relays (for hosts and admin APIs); false when it has none. */
+    public boolean endSession(String username, EndReason reason) {
+        RtcSession s = sessions.get(username);
+        if (s == null) {
+            return false;
+        }
+        end(s, reason);
+        return true;
+    }
+
+    /** Stops relaying: ends every session with {@link EndReason#PROXY_SHUTDOWN}, closes sockets and threads. */
+    @Override
+    public void close() {
+        closing = true;
+        maintenance.shutdownNow();
+        for (RtcSession s : sessions.values()) {
+            end(s, EndReason.PROXY_SHUTDOWN);
+        }
+        relay.close();
+        shutdownExecutors();
+    }
+
+    private void shutdownExecutors() {
+        maintenance.shutdownNow();
+        if (ownExecutor) {
+            executor.shutdownNow();
+        }
+    }
+
+    // ---- session lifecycle ------------------------------------------------------------------
+
+    private void onStoreRemoval(WebRtcSession removed) {
+        RtcSession s = sessions.get(removed.username());
+        if (s != null && s.record.id().equals(removed.id())) {
+            end(s, EndReason.CLIENT_CLOSED);
+        }
+    }
+
+    /**
+     * Ends a session once: removes it, closes every leg on its own worker, fires {@code onEnd}.
+     * Safe from any thread.
+     */
+    void end(RtcSession s, EndReason reason) {
+        if (!s.ended.compareAndSet(false, true)) {
+            return;
+        }
+        sessions.remove(s.record.username(), s);
+        sessionCount.decrementAndGet();
+        sessionsEnded.incrementAndGet();
+        SessionCounters counters = s.counters();
+        for (RelayLeg leg : s.legs()) {
+            leg.worker().execute(() -> closeLeg(leg));
+        }
+        if (reason == EndReason.IDLE_TIMEOUT && !closing) {
+            // a dead session should not linger in a shared store until its TTL
+            executor.execute(() -> removeQuietly(s.record.username()));
+        }
+        lifecycle.end(s.record.id(), reason, counters);
+        LOG.debug("webrtc session {} ended: {} {}", s.record.username(), reason, counters);
+    }
+
+    private static void closeLeg(RelayLeg leg) {
+        Object h = leg.attachment();
+        if (h instanceof LegState) {
+            ((LegState) h).handler.forget(leg);
+        }
+        leg.close();
+    }
+
+    /** Periodic, off the workers: idle sessions end; live ones refresh their store entry. */
+    private void maintain() {
+        long now = nanoClock.getAsLong();
+        for (RtcSession s : sessions.values()) {
+            if (now - s.lastActivityNanos() > sessionIdleNanos) {
+                end(s, EndReason.IDLE_TIMEOUT);
+                continue;
+            }
+            if (now - s.lastRefreshNanos > refreshNanos) {
+                s.lastRefreshNanos = now;
+                try {
+                    if (!store.refresh(s.record.username())) {
+                        // removed or expired elsewhere (a DELETE on another proxy instance)
+                        end(s, EndReason.CLIENT_CLOSED);
+                    }
+                } catch (BalancerUnavailableException e) {
+                    // the store is down: keep relaying from memory, try again next time
+                } catch (RuntimeException e) {
+                    LOG.warn("session store refresh failed for {}", s.record.username(), e);
+                }
+            }
+        }
+        lookups.entrySet().removeIf(e -> e.getValue() != Long.MIN_VALUE && now - e.getValue() > 0);
+    }
+
+    private void removeQuietly(String username) {
+        try {
+            store.remove(username);
+        } catch (RuntimeException e) {
+            // the entry expires by its TTL anyway
+        }
+    }
+
+    /** Installs a session found in the store (on a worker, after the lookup). */
+    private RtcSession install(WebRtcSession record) {
+        RtcSession existing = sessions.get(record.username());
+        if (existing != null) {
+            return existing;
+        }
+        if (closing) {
+            return null;
+        }
+        if (sessionCount.incrementAndGet() > maxSessions) {
+            sessionCount.decrementAndGet();
+            return null;
+        }
+        RtcSession s = new RtcSession(record, nanoClock.getAsLong());
+        if (sessions.putIfAbsent(record.username(), s) != null) {
+            sessionCount.decrementAndGet();
+            return sessions.get(record.username());
+        }
+        if (!lifecycle.isLive(record.id())) {
+            // Signalling happened on another proxy instance: this instance reports the media
+            // session to its own listeners.
+            try {
+                lifecycle.start(new SessionInfo(record.id(), SessionProtocol.WEBRTC, record.direction(),
+                        record.streamKey(), record.originId(), null, Instant.now()));
+            } catch (SessionRefusedException | IllegalStateException refused) {
+                sessions.remove(record.username(), s);
+                sessionCount.decrementAndGet();
+                LOG.info("webrtc session {} refused here: {}", record.username(), refused.getMessage());
+                return null;
+            }
+        }
+        return s;
+    }
+
+    // ---- per-worker packet handling ---------------------------------------------------------
+
+    /** What a leg's attachment holds: its session and the handler of the worker that owns it. */
+    static final class LegState {
+        final RtcSession session;
+        final WorkerHandler handler;
+
+        LegState(RtcSession session, WorkerHandler handler) {
+            this.session = session;
+            this.handler = handler;
+        }
+    }
+
+    /** One per worker; all state here is confined to that worker's thread. */
+    final class WorkerHandler implements dev.originproxy.core.relay.RelayHandler {
+        private final RelayWorker worker;
+        private final java.util.HashMap<InetSocketAddress, RelayLeg> legsByClient = new java.util.HashMap<>();
+        private final dev.originproxy.stun.StunMessage stun = new dev.originproxy.stun.StunMessage();
+        private final dev.originproxy.stun.StunVerifier verifier = new dev.originproxy.stun.StunVerifier();
+
+        WorkerHandler(RelayWorker worker) {
+            this.worker = worker;
+        }
+
+        @Override
+        public void onClientPacket(java.nio.ByteBuffer packet, InetSocketAddress from) {
+            RelayLeg leg = legsByClient.get(from);
+            if (leg != null) {
+                LegState state = (LegState) leg.attachment();
+                if (isStun(packet) && stun.wrap(packet, 0, packet.remaining()) && stun.isBindingRequest()
+                        && stun.hasUsername()
+                        && !stun.usernameEquals(state.session.usernameBytes, 0, state.session.usernameBytes.length)) {
+                    // a known address checking for another session: a new leg only after integrity verifies
+                    onUnknownBinding(packet, from, leg);
+                    return;
+                }
+                leg.sendUpstream(packet);
+                return;
+            }
+            if (!isStun(packet)) {
+                worker.countDrop(DropReason.UNKNOWN_SESSION);
+                return;
+            }
+            if (!stun.wrap(packet, 0, packet.remaining())) {
+                worker.countDrop(DropReason.MALFORMED);
+                return;
+            }
+            if (!stun.isBindingRequest() || !stun.hasUsername() || !stun.hasMessageIntegrity()) {
+                worker.countDrop(DropReason.UNKNOWN_SESSION);
+                return;
+            }
+            onUnknownBinding(packet, from, null);
+        }
+
+        private boolean isStun(java.nio.ByteBuffer packet) {
+            return packet.remaining() >= 20
+                    && dev.originproxy.stun.PacketKind.classify(packet.get(0)) == dev.originproxy.stun.PacketKind.STUN;
+        }
+
+        /** Slow path: a binding request from an address that is not (yet) a leg of its session. */
+        private void onUnknownBinding(java.nio.ByteBuffer packet, InetSocketAddress from, RelayLeg previous) {
+            String username = stun.username();
+            RtcSession s = sessions.get(username);
+            if (s != null) {
+                admit(s, packet, from, previous);
+                return;
+            }
+            Long state = lookups.get(username);
+            long now = nanoClock.getAsLong();
+            if (state != null) {
+                if (state == Long.MIN_VALUE || now - state <= 0) {
+                    worker.countDrop(state == Long.MIN_VALUE ? DropReason.PENDING : DropReason.UNKNOWN_SESSION);
+                    return;
+                }
+                lookups.remove(username, state); // the remembered miss is old: ask again
+            }
+            if (lookups.size() >= maxPendingLookups) {
+                worker.countDrop(DropReason.LIMIT);
+                return;
+            }
+            lookups.put(username, Long.MIN_VALUE);
+            byte[] first = new byte[packet.remaining()];
+            packet.duplicate().get(first);
+            executor.execute(() -> lookup(username, first, from, now));
+        }
+
+        /** On the executor: ask the store, then continue on this worker. */
+        private void lookup(String username, byte[] first, InetSocketAddress from, long startedNanos) {
+            Optional<WebRtcSession> found;
+            try {
+                found = store.find(username);
+            } catch (RuntimeException e) {
+                found = Optional.empty();
+                LOG.debug("session lookup failed for {}: {}", username, e.toString());
+            }
+            Optional<WebRtcSession> result = found;
+            worker.execute(() -> {
+                if (result.isEmpty()) {
+                    // remember the miss briefly, so a flood of one unknown name does not hammer the store
+                    lookups.put(username, nanoClock.getAsLong() + negativeCacheNanos);
+                    worker.countDrop(DropReason.UNKNOWN_SESSION);
+                    return;
+                }
+                lookups.remove(username);
+                RtcSession s = install(result.get());
+                if (s == null) {
+                    worker.countDrop(DropReason.LIMIT);
+                    return;
+                }
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(first);
+                if (!stun.wrap(buf, 0, first.length)) {
+                    worker.countDrop(DropReason.MALFORMED);
+                    return;
+                }
+                admit(s, buf, from, legsByClient.get(from));
+            });
+        }
+
+        /** Verifies integrity with the session's key; only then binds the address as a leg. */
+        private void admit(RtcSession s, java.nio.ByteBuffer packet, InetSocketAddress from, RelayLeg previous) {
+            if (!verifier.verifyIntegrity(stun, s.key)) {
+                worker.countDrop(DropReason.UNAUTHENTICATED);
+                return;
+            }
+            if (s.ended.get()) {
+                worker.countDrop(DropReason.UNKNOWN_SESSION);
+                return;
+            }
+            if (previous != null) {
+                // the address moved to another session (it authenticated for it)
+                LegState old = (LegState) previous.attachment();
+                forget(previous);
+                previous.close();
+                old.session.legClosed(previous);
+            }
+            RelayLeg leg;
+            try {
+                leg = worker.openLeg(from, s.upstream, null);
+            } catch (IOException e) {
+                worker.countDrop(DropReason.LIMIT);
+                return;
+            }
+            leg.attachment(new LegState(s, this));
+            if (!s.addLeg(leg, maxLegsPerSession) || s.ended.get()) {
+                s.legClosed(leg);
+                leg.close();
+                worker.countDrop(DropReason.LIMIT);
+                return;
+            }
+            legsByClient.put(from, leg);
+            leg.sendUpstream(packet);
+        }
+
+        void forget(RelayLeg leg) {
+            legsByClient.remove(leg.client(), leg);
+        }
+
+        @Override
+        public void onUpstreamPacket(RelayLeg leg, java.nio.ByteBuffer packet) {
+            leg.sendToClient(packet);
+        }
+
+        @Override
+        public void onLegClosed(RelayLeg leg, EndReason reason) {
+            forget(leg);
+            Object a = leg.attachment();
+            if (a instanceof LegState) {
+                RtcSession s = ((LegState) a).session;
+                s.legClosed(leg);
+                if (reason == EndReason.IDLE_TIMEOUT && s.legCount() == 0
+                        && nanoClock.getAsLong() - s.lastActivityNanos() > sessionIdleNanos) {
+                    end(s, EndReason.IDLE_TIMEOUT);
+                }
+            }
+        }
+
+        @Override
+        public void onClose() {
+            legsByClient.clear();
+        }
+    }
+
+    /** Configures a {@link WebRtcRouter}; not thread-safe. */
+    public static final class Builder {
+        private InetSocketAddress bind = new InetSocketAddress(8000);
+        private int workers;
+        private SessionStore store;
+        private SessionLifecycle lifecycle;
+        private ExecutorService executor;
+        private Duration sessionIdleTimeout = Duration.ofSeconds(30);
+        private Duration legIdleTimeout = Duration.ofSeconds(30);
+        private Duration storeRefreshInterval = Duration.ofSeconds(10);
+        private Duration unknownUsernameBackoff = Duration.ofSeconds(1);
+        private int maxSessions = 10_000;
+        private int maxLegsPerSession = 8;
+        private int maxPendingLookups = 1_024;
+        private LongSupplier nanoClock = System::nanoTime;
+
+        private Builder() {
+        }
+
+        /** The UDP address to listen on; default all interfaces, port 8000. Port 0 picks one. */
+        public Builder bind(InetSocketAddress address) {
+            this.bind = Objects.requireNonNull(address, "address");
+            return this;
+        }
+
+        /** Event-loop workers; default the number of processors (one without SO_REUSEPORT). */
+        public Builder workers(int count) {
+            this.workers = count;
+            return this;
+        }
+
+        /** Where sessions are found (the balancer's {@code sessions()}); required. */
+        public Builder sessionStore(SessionStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /** The lifecycle registry shared with the signalling forwarder; default a private one. */
+        public Builder lifecycle(SessionLifecycle lifecycle) {
+            this.lifecycle = Objects.requireNonNull(lifecycle, "lifecycle");
+            return this;
+        }
+
+        /** Runs store lookups; default a private pool of two daemon threads. */
+        public Builder executor(ExecutorService executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /** A session with no packet either way for this long ends; default 30 s. */
+        public Builder sessionIdleTimeout(Duration timeout) {
+            this.sessionIdleTimeout = positive(timeout, "sessionIdleTimeout");
+            return this;
+        }
+
+        /** A leg (one client address) with no packet for this long is freed; default 30 s. */
+        public Builder legIdleTimeout(Duration timeout) {
+            this.legIdleTimeout = positive(timeout, "legIdleTimeout");
+            return this;
+        }
+
+        /** How often live sessions refresh their store entry (below the store's TTL); default 10 s. */
+        public Builder storeRefreshInterval(Duration interval) {
+            this.storeRefreshInterval = positive(interval, "storeRefreshInterval");
+            return this;
+        }
+
+        /** How long an unknown username is not looked up again; default 1 s. */
+        public Builder unknownUsernameBackoff(Duration backoff) {
+            this.unknownUsernameBackoff = positive(backoff, "unknownUsernameBackoff");
+            return this;
+        }
+
+        /** Most sessions relayed at once; default 10,000. */
+        public Builder maxSessions(int max) {
+            if (max <= 0) {
+                throw new IllegalArgumentException("maxSessions must be positive");
+            }
+            this.maxSessions = max;
+            return this;
+        }
+
+        /** Most client addresses per session; default 8. */
+        public Builder maxLegsPerSession(int max) {
+            if (max <= 0) {
+                throw new IllegalArgumentException("maxLegsPerSession must be positive");
+            }
+            this.maxLegsPerSession = max;
+            return this;
+        }
+
+        /** Most store lookups in flight or remembered as misses; default 1,024. */
+        public Builder maxPendingLookups(int max) {
+            if (max <= 0) {
+                throw new IllegalArgumentException("maxPendingLookups must be positive");
+            }
+            this.maxPendingLookups = max;
+            return this;
+        }
+
+        /** The monotonic clock; tests may inject one. */
+        public Builder nanoClock(LongSupplier clock) {
+            this.nanoClock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        private static Duration positive(Duration d, String name) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive");
+            }
+            return d;
+        }
+
+        /** The router, not started. */
+        public WebRtcRouter build() {
+            return new WebRtcRouter(this);
+        }
+    }
+}
