@@ -1,0 +1,59 @@
+package dev.originproxy.lb.redis;
+
+import dev.originproxy.core.balancer.OriginLoadBalancer;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The contract against the {@code redis} balancer on one real redis-server, in real time with
+ * short TTLs. Each balancer gets its own key prefix, so tests share the server but not state.
+ */
+class RedisStandaloneBalancerContractTest extends BalancerContractTest {
+    private static final AtomicInteger PREFIXES = new AtomicInteger();
+    private static RedisServerProcess server;
+
+    @RegisterExtension
+    final LogOnFailure logs = new LogOnFailure(() -> server == null ? "(not started)" : server.log());
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        server = RedisServerProcess.onFreePort().start();
+    }
+
+    @AfterAll
+    static void stopRedis() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Override
+    protected Duration ttl() {
+        return Duration.ofMillis(1000);
+    }
+
+    @Override
+    protected OriginLoadBalancer create(Map<String, String> config) {
+        Map<String, String> c = new HashMap<>(config);
+        c.put("redis.port", Integer.toString(server.port()));
+        c.put("redis.key-prefix", "contract" + PREFIXES.incrementAndGet() + ":");
+        return new RedisLoadBalancerProvider().create(c);
+    }
+
+    @Override
+    protected void elapse(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
