@@ -202,9 +202,17 @@ public final class WebRtcRouter implements AutoCloseable {
 
     private void onStoreRemoval(WebRtcSession removed) {
         RtcSession s = sessions.get(removed.username());
-        if (s != null && s.record.id().equals(removed.id())) {
-            end(s, EndReason.CLIENT_CLOSED);
+        if (s == null || !s.record.id().equals(removed.id())) {
+            return;
         }
+        boolean restarted;
+        try {
+            // an ICE restart stores the session under new credentials before removing the old
+            restarted = store.findById(removed.id()).map(n -> !n.username().equals(removed.username())).orElse(false);
+        } catch (RuntimeException e) {
+            restarted = false;
+        }
+        end(s, EndReason.CLIENT_CLOSED, !restarted);
     }
 
     /**
@@ -212,6 +220,11 @@ public final class WebRtcRouter implements AutoCloseable {
      * Safe from any thread.
      */
     void end(RtcSession s, EndReason reason) {
+        end(s, reason, true);
+    }
+
+    /** @param finished false when only these credentials end (ICE restart): no onEnd then */
+    private void end(RtcSession s, EndReason reason, boolean finished) {
         if (!s.ended.compareAndSet(false, true)) {
             return;
         }
@@ -221,6 +234,10 @@ public final class WebRtcRouter implements AutoCloseable {
         SessionCounters counters = s.counters();
         for (RelayLeg leg : s.legs()) {
             leg.worker().execute(() -> closeLeg(leg));
+        }
+        if (!finished) {
+            LOG.debug("webrtc session {} re-keyed by an ICE restart", s.record.username());
+            return;
         }
         if (reason == EndReason.IDLE_TIMEOUT && !closing) {
             // a dead session should not linger in a shared store until its TTL
