@@ -3,7 +3,6 @@ package dev.originproxy.core.balancer;
 import dev.originproxy.core.StreamKey;
 import dev.originproxy.core.origin.OriginServer;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -168,7 +167,7 @@ public final class MemoryLoadBalancer implements OriginLoadBalancer {
         private OriginServer choose(StreamKey key, List<OriginServer> live) {
             switch (config.strategy()) {
                 case HASH:
-                    return rendezvous(key.toString(), live);
+                    return PlacementStrategy.rendezvous(key.toString(), live);
                 case LEAST_STREAMS: {
                     Map<String, Integer> counts = new HashMap<>();
                     Instant now = clock.instant();
@@ -202,40 +201,6 @@ public final class MemoryLoadBalancer implements OriginLoadBalancer {
             });
             return out;
         }
-    }
-
-    /**
-     * Rendezvous hashing: the origin with the highest 64-bit hash of (stream, origin id). Every
-     * proxy computes the same answer from the same live list.
-     */
-    static OriginServer rendezvous(String stream, List<OriginServer> live) {
-        OriginServer best = null;
-        long bestScore = Long.MIN_VALUE;
-        for (OriginServer o : live) {
-            long score = fnv1a64(stream, o.id());
-            if (best == null || score > bestScore || (score == bestScore && o.id().compareTo(best.id()) < 0)) {
-                best = o;
-                bestScore = score;
-            }
-        }
-        return best;
-    }
-
-    private static long fnv1a64(String a, String b) {
-        long h = 0xcbf29ce484222325L;
-        for (byte x : a.getBytes(StandardCharsets.UTF_8)) {
-            h = (h ^ (x & 0xff)) * 0x100000001b3L;
-        }
-        h = (h ^ 0xff) * 0x100000001b3L;
-        for (byte x : b.getBytes(StandardCharsets.UTF_8)) {
-            h = (h ^ (x & 0xff)) * 0x100000001b3L;
-        }
-        // final avalanche (splitmix64) so near-identical ids do not score alike
-        h ^= h >>> 30;
-        h *= 0xbf58476d1ce4e5b9L;
-        h ^= h >>> 27;
-        h *= 0x94d049bb133111ebL;
-        return h ^ (h >>> 31);
     }
 
     private final class Sessions implements SessionStore {
@@ -289,10 +254,13 @@ public final class MemoryLoadBalancer implements OriginLoadBalancer {
                 return false;
             }
             usernameById.remove(e.session.id(), username);
+            if (!clock.instant().isBefore(e.expiresAt)) {
+                return false; // it had already expired: nothing live was removed
+            }
             for (Consumer<WebRtcSession> l : removalListeners) {
                 l.accept(e.session);
             }
-            return clock.instant().isBefore(e.expiresAt);
+            return true;
         }
 
         @Override

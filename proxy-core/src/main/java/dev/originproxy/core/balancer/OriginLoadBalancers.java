@@ -35,7 +35,7 @@ public final class OriginLoadBalancers {
      * Every provider of the modules in {@code layer} and its parents: for hosts that load
      * balancer plugins as modules of their own layer.
      */
-    public static List<OriginLoadBalancerProvider> providers(ModuleLayer layer) {
+    public static List<OriginLoadBalancerProvider> providersIn(ModuleLayer layer) {
         List<OriginLoadBalancerProvider> out = new ArrayList<>();
         for (OriginLoadBalancerProvider p : ServiceLoader.load(layer, OriginLoadBalancerProvider.class)) {
             if (out.stream().noneMatch(q -> q.name().equals(p.name()))) {
@@ -49,14 +49,14 @@ public final class OriginLoadBalancers {
     public static OriginLoadBalancerProvider provider(String name) {
         List<OriginLoadBalancerProvider> all = providers(Thread.currentThread().getContextClassLoader());
         if (all.isEmpty()) {
-            all = providers((ClassLoader) null);
+            all = providers(null);
         }
         return pick(name, all);
     }
 
     /** The provider called {@code name} among those of {@code layer} and its parents. */
     public static OriginLoadBalancerProvider provider(String name, ModuleLayer layer) {
-        return pick(name, providers(layer));
+        return pick(name, providersIn(layer));
     }
 
     private static OriginLoadBalancerProvider pick(String name, List<OriginLoadBalancerProvider> all) {

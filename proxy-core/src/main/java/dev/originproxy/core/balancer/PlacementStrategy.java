@@ -1,5 +1,9 @@
 package dev.originproxy.core.balancer;
 
+import dev.originproxy.core.origin.OriginServer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 
 /** How a new stream picks among live origins. */
@@ -25,5 +29,42 @@ public enum PlacementStrategy {
                 throw new IllegalArgumentException("placement.strategy: unknown strategy '" + text
                         + "'; known: random, least-streams, hash");
         }
+    }
+
+    /**
+     * The {@link #HASH} pick: the live origin with the highest 64-bit hash of (stream, origin id),
+     * ties to the smallest id. Every balancer implementation uses this one function, so proxies on
+     * different balancers pick alike.
+     *
+     * @param live non-empty
+     */
+    public static OriginServer rendezvous(String stream, List<OriginServer> live) {
+        OriginServer best = null;
+        long bestScore = Long.MIN_VALUE;
+        for (OriginServer o : live) {
+            long score = score(stream, o.id());
+            if (best == null || score > bestScore || (score == bestScore && o.id().compareTo(best.id()) < 0)) {
+                best = o;
+                bestScore = score;
+            }
+        }
+        return best;
+    }
+
+    /** FNV-1a 64 over stream, a separator and origin id, finished with splitmix64 for avalanche. */
+    private static long score(String stream, String originId) {
+        long h = 0xcbf29ce484222325L;
+        for (byte x : stream.getBytes(StandardCharsets.UTF_8)) {
+            h = (h ^ (x & 0xff)) * 0x100000001b3L;
+        }
+        h = (h ^ 0xff) * 0x100000001b3L;
+        for (byte x : originId.getBytes(StandardCharsets.UTF_8)) {
+            h = (h ^ (x & 0xff)) * 0x100000001b3L;
+        }
+        h ^= h >>> 30;
+        h *= 0xbf58476d1ce4e5b9L;
+        h ^= h >>> 27;
+        h *= 0x94d049bb133111ebL;
+        return h ^ (h >>> 31);
     }
 }

@@ -40,7 +40,7 @@ class OriginLoadBalancersTest {
         OriginLoadBalancerProvider p = OriginLoadBalancers.provider("test-echo", layer);
         assertThat(p.getClass().getModule()).isSameAs(plugin);
         assertThat(p.create(Map.of()).name()).isEqualTo("test-echo");
-        assertThat(OriginLoadBalancers.providers(layer)).extracting(OriginLoadBalancerProvider::name)
+        assertThat(OriginLoadBalancers.providersIn(layer)).extracting(OriginLoadBalancerProvider::name)
                 .contains("memory", "test-echo");
     }
 

@@ -42,7 +42,7 @@ class RedisProviderTest {
         // Surefire runs this module's tests on the module path: the lookup goes through `provides`.
         assertThat(RedisLoadBalancerProvider.class.getModule().getName()).isEqualTo("dev.originproxy.lb.redis");
         ModuleLayer layer = RedisLoadBalancerProvider.class.getModule().getLayer();
-        assertThat(OriginLoadBalancers.providers(layer).stream().map(OriginLoadBalancerProvider::name)
+        assertThat(OriginLoadBalancers.providersIn(layer).stream().map(OriginLoadBalancerProvider::name)
                 .collect(Collectors.toList())).contains("memory", "redis");
         assertThat(OriginLoadBalancers.provider("redis", layer)).isInstanceOf(RedisLoadBalancerProvider.class);
 

@@ -1,6 +1,7 @@
 package dev.originproxy.lb.redis.internal;
 
 import dev.originproxy.core.StreamKey;
+import dev.originproxy.core.balancer.PlacementStrategy;
 import dev.originproxy.core.balancer.BalancerConfig;
 import dev.originproxy.core.balancer.BalancerUnavailableException;
 import dev.originproxy.core.balancer.NoOriginAvailableException;
@@ -329,7 +330,7 @@ public final class RedisLoadBalancer implements OriginLoadBalancer {
         private OriginServer choose(StreamKey key, List<OriginServer> live) {
             switch (config.strategy()) {
                 case HASH:
-                    return Rendezvous.pick(key.toString(), live);
+                    return PlacementStrategy.rendezvous(key.toString(), live);
                 case LEAST_STREAMS: {
                     List<String> args = new ArrayList<>(live.size() + 1);
                     args.add(space);
