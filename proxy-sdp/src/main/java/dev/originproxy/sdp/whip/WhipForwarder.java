@@ -100,8 +100,12 @@ public final class WhipForwarder implements AutoCloseable {
     private final Clock clock;
     private final ScheduledExecutorService sweeper;
     private final SecureRandom random = new SecureRandom();
-    /** Sessions this forwarder started, by id, until they end. */
-    private final ConcurrentHashMap<String, Boolean> started = new ConcurrentHashMap<>();
+    /**
+     * Sessions this forwarder started, by id, until they end; the value is when the store entry
+     * was first seen missing (0 while it is there).
+     */
+    private final ConcurrentHashMap<String, Long> started = new ConcurrentHashMap<>();
+    private final long missingGraceMillis;
 
     private WhipForwarder(Builder b) {
         this.balancer = Objects.requireNonNull(b.balancer, "balancer");
@@ -118,6 +122,7 @@ public final class WhipForwarder implements AutoCloseable {
         this.limits = b.limits;
         this.rewriter = new SdpRewriter(b.limits);
         this.clock = b.clock;
+        this.missingGraceMillis = b.missingGrace.toMillis();
         this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "whip-session-sweeper");
             t.setDaemon(true);
@@ -223,7 +228,7 @@ public final class WhipForwarder implements AutoCloseable {
         } catch (NoOriginAvailableException e) {
             return ApiResponse.error(503, "no origin available for " + key);
         } catch (BalancerUnavailableException e) {
-            return ApiResponse.error(503, "balancer unavailable: " + e.getMessage());
+            return ApiResponse.error(503, "balancer unavailable, try again");
         }
         Optional<InetSocketAddress> api = origin.address(OriginProtocol.API, OriginEndpoint.Transport.TCP);
         if (api.isEmpty()) {
@@ -237,7 +242,7 @@ public final class WhipForwarder implements AutoCloseable {
         } catch (SessionRefusedException e) {
             return ApiResponse.error(409, e.getMessage());
         }
-        started.put(id, Boolean.TRUE);
+        started.put(id, 0L);
         boolean ok = false;
         try {
             String body = legacy ? envelope.withSdp(stripped) : stripped;
@@ -277,7 +282,7 @@ public final class WhipForwarder implements AutoCloseable {
         } catch (OriginFailure f) {
             return f.response;
         } catch (BalancerUnavailableException e) {
-            return ApiResponse.error(503, "session store unavailable: " + e.getMessage());
+            return ApiResponse.error(503, "session store unavailable, try again");
         } finally {
             if (!ok) {
                 end(id, EndReason.ORIGIN_REJECTED);
@@ -560,17 +565,25 @@ public final class WhipForwarder implements AutoCloseable {
      * or a session a router ended (possibly on another proxy instance).
      */
     private void sweep() {
-        for (String id : started.keySet()) {
+        long now = clock.millis();
+        for (var e : started.entrySet()) {
+            String id = e.getKey();
             try {
                 if (!lifecycle.isLive(id)) {
                     started.remove(id);
-                } else if (balancer.sessions().findById(id).isEmpty()) {
+                } else if (balancer.sessions().findById(id).isPresent()) {
+                    started.replace(id, e.getValue(), 0L);
+                } else if (e.getValue() == 0L) {
+                    // Missing once may be a store that restarted empty: a live router stores the
+                    // session again on its next refresh, so wait a grace period before ending it.
+                    started.replace(id, 0L, now);
+                } else if (now - e.getValue() >= missingGraceMillis) {
                     end(id, EndReason.IDLE_TIMEOUT);
                 }
-            } catch (BalancerUnavailableException e) {
+            } catch (BalancerUnavailableException unavailable) {
                 return; // try again next round
-            } catch (RuntimeException e) {
-                LOG.warn("session sweep failed for {}", id, e);
+            } catch (RuntimeException failure) {
+                LOG.warn("session sweep failed for {}", id, failure);
             }
         }
     }
@@ -599,6 +612,7 @@ public final class WhipForwarder implements AutoCloseable {
         private SdpLimits limits = SdpLimits.DEFAULT;
         private Clock clock = Clock.systemUTC();
         private Duration sweepInterval = Duration.ofSeconds(5);
+        private Duration missingGrace = Duration.ofSeconds(30);
 
         private Builder() {
         }
@@ -672,6 +686,18 @@ public final class WhipForwarder implements AutoCloseable {
                 throw new IllegalArgumentException("sweepInterval must be positive");
             }
             this.sweepInterval = interval;
+            return this;
+        }
+
+        /**
+         * How long a session's store entry must stay missing before the forwarder ends its
+         * lifecycle; longer than the routers' store refresh interval. Default 30 s.
+         */
+        public Builder missingGrace(Duration grace) {
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("missingGrace must not be negative");
+            }
+            this.missingGrace = grace;
             return this;
         }
 

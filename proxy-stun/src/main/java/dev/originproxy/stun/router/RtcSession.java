@@ -27,6 +27,8 @@ final class RtcSession {
     private final List<RelayLeg> legs = new ArrayList<>(2);
     private SessionCounters closedLegCounters = SessionCounters.ZERO;
     volatile long lastRefreshNanos;
+    /** The router's count of failed store calls at this session's last good refresh (or install). */
+    volatile long storeFailuresSeen;
 
     RtcSession(WebRtcSession record, long now) {
         this.record = record;

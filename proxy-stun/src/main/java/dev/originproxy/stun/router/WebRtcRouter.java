@@ -77,6 +77,8 @@ public final class WebRtcRouter implements AutoCloseable {
     private final ConcurrentHashMap<String, Long> lookups = new ConcurrentHashMap<>();
     private final AtomicInteger sessionCount = new AtomicInteger();
     private final AtomicLong sessionsEnded = new AtomicLong();
+    /** Store calls that failed as unavailable, ever; a session remembers the value at its last good refresh. */
+    private final AtomicLong storeFailures = new AtomicLong();
     private volatile boolean closing;
 
     private WebRtcRouter(Builder b) {
@@ -265,13 +267,24 @@ public final class WebRtcRouter implements AutoCloseable {
             }
             if (now - s.lastRefreshNanos > refreshNanos) {
                 s.lastRefreshNanos = now;
+                long failures = storeFailures.get();
                 try {
-                    if (!store.refresh(s.record.username())) {
+                    if (store.refresh(s.record.username())) {
+                        s.storeFailuresSeen = failures;
+                    } else if (failures != s.storeFailuresSeen) {
+                        // The store was unreachable since this session's last good refresh and came
+                        // back without the entry: a restart or failover lost it (no DELETE can pass
+                        // while the store is down). Put it back instead of cutting a live relay.
+                        store.store(s.record);
+                        s.storeFailuresSeen = failures;
+                        LOG.info("webrtc session {} was lost by the session store; stored again", s.record.username());
+                    } else {
                         // removed or expired elsewhere (a DELETE on another proxy instance)
                         end(s, EndReason.CLIENT_CLOSED);
                     }
                 } catch (BalancerUnavailableException e) {
                     // the store is down: keep relaying from memory, try again next time
+                    storeFailures.incrementAndGet();
                 } catch (RuntimeException e) {
                     LOG.warn("session store refresh failed for {}", s.record.username(), e);
                 }
@@ -302,6 +315,7 @@ public final class WebRtcRouter implements AutoCloseable {
             return null;
         }
         RtcSession s = new RtcSession(record, nanoClock.getAsLong());
+        s.storeFailuresSeen = storeFailures.get();
         if (sessions.putIfAbsent(record.username(), s) != null) {
             sessionCount.decrementAndGet();
             return sessions.get(record.username());
@@ -414,6 +428,9 @@ public final class WebRtcRouter implements AutoCloseable {
             try {
                 found = store.find(username);
             } catch (RuntimeException e) {
+                if (e instanceof BalancerUnavailableException) {
+                    storeFailures.incrementAndGet();
+                }
                 found = Optional.empty();
                 LOG.debug("session lookup failed for {}: {}", username, e.toString());
             }
