@@ -1,0 +1,303 @@
+package dev.originproxy.examples.gateway;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.originproxy.core.balancer.OriginLoadBalancer;
+import dev.originproxy.core.balancer.OriginLoadBalancers;
+import dev.originproxy.core.origin.RegistrationHandler;
+import dev.originproxy.core.session.SessionInfo;
+import dev.originproxy.core.session.SessionLifecycle;
+import dev.originproxy.core.session.SessionListener;
+import dev.originproxy.core.session.SessionRefusedException;
+import dev.originproxy.sdp.ProxyCandidates;
+import dev.originproxy.sdp.http.JdkHttpAdapter;
+import dev.originproxy.sdp.whip.WhipForwarder;
+import dev.originproxy.srt.router.SrtRouter;
+import dev.originproxy.stun.router.WebRtcRouter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The whole gateway, wired from the library's public builders: this class is also the embedding
+ * example for a host that wants every part.
+ *
+ * <pre>
+ *  WHIP/WHEP client --HTTP--&gt; PROXY_HTTP_API    (WhipForwarder on com.sun.net.httpserver) --HTTP--&gt; origin API
+ *  WebRTC media     --UDP---&gt; PROXY_WEBRTC_SERVER (WebRtcRouter)                           --UDP---&gt; origin RTC
+ *  SRT caller       --UDP---&gt; PROXY_SRT_SERVER    (SrtRouter)                              --UDP---&gt; origin SRT
+ *  origin heartbeat --HTTP--&gt; PROXY_SYSTEM_API    (RegistrationHandler + views + /metrics)
+ * </pre>
+ *
+ * <p>One {@link OriginLoadBalancer} (chosen by name through {@link java.util.ServiceLoader}) and
+ * one {@link SessionLifecycle} are shared by every part, so a stream's publishers and players meet
+ * on one origin whatever protocol they use, and the counters see every session.
+ *
+ * <p>{@link #start} binds every listener or none; {@link #drain()} refuses new sessions while
+ * live ones continue; {@link #close()} ends everything. Thread-safe.
+ */
+public final class Gateway implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+    /** Largest signalling or heartbeat body accepted (then 413). */
+    private static final int MAX_BODY = 64 * 1024;
+    private static final String MBEAN_NAME = "dev.originproxy:type=Gateway";
+
+    private final GatewayConfig config;
+    private final Deque<AutoCloseable> opened = new ArrayDeque<>();
+    private final SessionLifecycle lifecycle = new SessionLifecycle();
+    private volatile boolean draining;
+    private OriginLoadBalancer balancer;
+    private WebRtcRouter webrtc;
+    private SrtRouter srt;
+    private WhipForwarder forwarder;
+    private HttpServer httpApi;
+    private HttpServer systemApi;
+    private GatewayMetrics metrics;
+    private ObjectName mbean;
+
+    private Gateway(GatewayConfig config) {
+        this.config = config;
+    }
+
+    /**
+     * Creates the balancer, binds every listener and starts relaying. On failure everything
+     * opened so far is closed again.
+     *
+     * @throws ConfigException when the balancer rejects a setting (names the variable)
+     * @throws StartupException when a listener cannot be bound (names the variable and address)
+     */
+    public static Gateway start(GatewayConfig config) throws StartupException {
+        Gateway g = new Gateway(config);
+        try {
+            g.open();
+            return g;
+        } catch (StartupException | RuntimeException e) {
+            g.close();
+            throw e;
+        }
+    }
+
+    private void open() throws StartupException {
+        try {
+            balancer = OriginLoadBalancers.create(config.balancerType(), config.balancerSettings());
+        } catch (IllegalArgumentException e) {
+            throw config.balancerError(e);
+        }
+        opened.push(balancer);
+
+        // First listener: refuse every new session once a shutdown has begun. Both routers and
+        // the forwarder ask the lifecycle before a session starts, so this one hook drains all.
+        lifecycle.addListener(new SessionListener() {
+            @Override
+            public void onStart(SessionInfo session) throws SessionRefusedException {
+                if (draining) {
+                    if (metrics != null) {
+                        metrics.refused();
+                    }
+                    throw new SessionRefusedException("proxy is shutting down");
+                }
+            }
+        });
+
+        webrtc = WebRtcRouter.builder()
+                .bind(config.webrtcServer())
+                .workers(config.workers())
+                .sessionStore(balancer.sessions())
+                .lifecycle(lifecycle)
+                .sessionIdleTimeout(config.sessionIdleTimeout())
+                .legIdleTimeout(config.sessionIdleTimeout())
+                .build();
+        try {
+            webrtc.start();
+        } catch (IOException e) {
+            throw new StartupException("PROXY_WEBRTC_SERVER", "cannot listen on " + udp(config.webrtcServer()), e);
+        }
+        opened.push(webrtc);
+
+        SrtRouter.Builder srtBuilder = SrtRouter.builder()
+                .bind(config.srtServer())
+                .workers(config.workers())
+                .balancer(balancer)
+                .lifecycle(lifecycle)
+                .handshakeTimeout(config.srtHandshakeTimeout())
+                .idleTimeout(config.sessionIdleTimeout());
+        config.srtCookieSecret().ifPresent(srtBuilder::cookieSecret);
+        srt = srtBuilder.build();
+        try {
+            srt.start();
+        } catch (IOException e) {
+            throw new StartupException("PROXY_SRT_SERVER", "cannot listen on " + udp(config.srtServer()), e);
+        }
+        opened.push(srt);
+
+        metrics = new GatewayMetrics(lifecycle, balancer.registry(), webrtc, srt, draining());
+        lifecycle.addListener(metrics);
+
+        // The candidates advertise the port the router really bound (PROXY_WEBRTC_SERVER may be 0).
+        ProxyCandidates.Builder candidates = ProxyCandidates.builder().udpPort(webrtc.localAddress().getPort());
+        config.candidates().forEach(candidates::address);
+        forwarder = WhipForwarder.builder()
+                .balancer(balancer)
+                .lifecycle(lifecycle)
+                .candidates(candidates.build())
+                .auth(config.httpApiAuth())
+                .requestTimeout(config.originRequestTimeout())
+                .maxBodyBytes(MAX_BODY)
+                .build();
+        opened.push(forwarder);
+
+        httpApi = http("PROXY_HTTP_API", config.httpApi(), "http-api");
+        httpApi.createContext("/", new JdkHttpAdapter(forwarder::handle, MAX_BODY));
+
+        RegistrationHandler registration = new RegistrationHandler(balancer.registry(), config.systemApiAuth(),
+                Clock.systemUTC());
+        SystemApi api = new SystemApi(balancer, registration, webrtc, srt, metrics, config.systemApiAuth());
+        systemApi = http("PROXY_SYSTEM_API", config.systemApi(), "system-api");
+        systemApi.createContext("/", new JdkHttpAdapter(api::handle, MAX_BODY));
+
+        registerMBean();
+        httpApi.start();
+        systemApi.start();
+        LOG.info("load balancer: {}", balancer.name());
+        LOG.info("listening: WHIP/WHEP signalling (PROXY_HTTP_API) on {}/tcp", SystemApi.text(httpApiAddress()));
+        LOG.info("listening: WebRTC media (PROXY_WEBRTC_SERVER) on {}, advertised as {}",
+                udp(webrtcAddress()), config.candidates());
+        LOG.info("listening: SRT (PROXY_SRT_SERVER) on {}", udp(srtAddress()));
+        LOG.info("listening: system API (PROXY_SYSTEM_API) on {}/tcp", SystemApi.text(systemApiAddress()));
+    }
+
+    private BooleanSupplier draining() {
+        return () -> draining;
+    }
+
+    private HttpServer http(String variable, InetSocketAddress bind, String name) throws StartupException {
+        HttpServer server;
+        try {
+            server = HttpServer.create(bind, 128);
+        } catch (IOException e) {
+            throw new StartupException(variable, "cannot listen on " + SystemApi.text(bind) + "/tcp", e);
+        }
+        // The forwarder blocks on the origin for up to the request timeout: a small pool, not
+        // the server's single dispatcher thread, so one slow origin does not stall the others.
+        AtomicInteger n = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(16, r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(pool);
+        opened.push(() -> {
+            server.stop(0);
+            pool.shutdownNow();
+        });
+        return server;
+    }
+
+    private void registerMBean() {
+        try {
+            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            ObjectName name = new ObjectName(MBEAN_NAME);
+            if (!server.isRegistered(name)) {
+                server.registerMBean(metrics, name);
+                mbean = name;
+                opened.push(() -> server.unregisterMBean(name));
+            } else {
+                // a second gateway in one JVM (tests, a host embedding two): metrics stay on /metrics
+                LOG.warn("JMX name {} is taken; this gateway's counters are on /metrics only", MBEAN_NAME);
+            }
+        } catch (JMException e) {
+            LOG.warn("JMX counters not registered: {}", e.getMessage());
+        }
+    }
+
+    private static String udp(InetSocketAddress a) {
+        return SystemApi.text(a) + "/udp";
+    }
+
+    /** The signalling address (the bound port when the setting was 0). */
+    public InetSocketAddress httpApiAddress() {
+        return httpApi.getAddress();
+    }
+
+    /** The system API address. */
+    public InetSocketAddress systemApiAddress() {
+        return systemApi.getAddress();
+    }
+
+    /** The WebRTC media address. */
+    public InetSocketAddress webrtcAddress() {
+        return webrtc.localAddress();
+    }
+
+    /** The SRT address. */
+    public InetSocketAddress srtAddress() {
+        return srt.localAddress();
+    }
+
+    /** The counters (also the JMX MBean). */
+    public GatewayMetrics metrics() {
+        return metrics;
+    }
+
+    /** The JMX name the counters are registered under, or null when it was taken. */
+    public ObjectName mbeanName() {
+        return mbean;
+    }
+
+    /** Sessions of either protocol live now. */
+    public int liveSessions() {
+        return lifecycle.live().size();
+    }
+
+    /** Refuses every new session from now on; live sessions continue. */
+    public void drain() {
+        draining = true;
+    }
+
+    /**
+     * Waits until no session is live, at most {@code grace}, or until {@code hurry} says stop
+     * waiting (a second signal).
+     *
+     * @return whether no session was left
+     */
+    public boolean awaitIdle(Duration grace, BooleanSupplier hurry) throws InterruptedException {
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (liveSessions() > 0) {
+            if (hurry.getAsBoolean() || System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        return true;
+    }
+
+    /** Closes listeners, routers (ending their sessions) and the balancer, newest first. Idempotent. */
+    @Override
+    public void close() {
+        draining = true;
+        synchronized (opened) {
+            while (!opened.isEmpty()) {
+                AutoCloseable c = opened.pop();
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    LOG.warn("closing {} failed: {}", c, e.toString());
+                }
+            }
+        }
+    }
+}

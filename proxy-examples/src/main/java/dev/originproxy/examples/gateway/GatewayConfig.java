@@ -1,0 +1,421 @@
+package dev.originproxy.examples.gateway;
+
+import dev.originproxy.core.api.BearerAuth;
+import dev.originproxy.core.balancer.BalancerConfig;
+import dev.originproxy.core.balancer.OriginLoadBalancers;
+import dev.originproxy.core.balancer.PlacementStrategy;
+import dev.originproxy.sdp.ProxyCandidates;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The gateway's settings, read from environment variables with the SRS Go proxy's names and
+ * defaults, plus a few of originproxy's own (all prefixed {@code PROXY_}). Every bad value fails
+ * {@link #from} with a {@link ConfigException} that names the variable.
+ *
+ * <p>Listen addresses: a value without {@code :} is a port on all interfaces ({@code 11985});
+ * with one it is {@code host:port} ({@code 127.0.0.1:11985}, {@code [::1]:11985}, or
+ * {@code :11985} for all interfaces). Port 0 binds a free port (logged at startup).
+ *
+ * <p>Immutable.
+ */
+public final class GatewayConfig {
+    /** SRS variables of servers this gateway does not have yet, with the SRS defaults. */
+    static final Map<String, String> NOT_SERVED = Map.of(
+            "PROXY_RTMP_SERVER", "1935",
+            "PROXY_HTTP_SERVER", "8080");
+
+    private final InetSocketAddress httpApi;
+    private final InetSocketAddress webrtcServer;
+    private final InetSocketAddress srtServer;
+    private final InetSocketAddress systemApi;
+    private final String balancerType;
+    private final Map<String, String> balancerSettings;
+    private final Map<String, String> balancerKeyToVariable;
+    private final List<String> candidates;
+    private final int workers;
+    private final byte[] srtCookieSecret;
+    private final Duration sessionIdleTimeout;
+    private final Duration srtHandshakeTimeout;
+    private final Duration originRequestTimeout;
+    private final BearerAuth httpApiAuth;
+    private final BearerAuth systemApiAuth;
+    private final Duration graceQuitTimeout;
+    private final Duration forceQuitTimeout;
+    private final String logLevel;
+    private final Map<String, String> notServed;
+
+    private GatewayConfig(Reader r) {
+        this.httpApi = r.listen("PROXY_HTTP_API", "11985");
+        this.webrtcServer = r.listen("PROXY_WEBRTC_SERVER", "18000");
+        this.srtServer = r.listen("PROXY_SRT_SERVER", "20080");
+        this.systemApi = r.listen("PROXY_SYSTEM_API", "12025");
+
+        this.balancerType = r.text("PROXY_LOAD_BALANCER_TYPE", OriginLoadBalancers.DEFAULT);
+        try {
+            OriginLoadBalancers.provider(balancerType);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("PROXY_LOAD_BALANCER_TYPE", e.getMessage());
+        }
+        Map<String, String> lb = new LinkedHashMap<>();
+        Map<String, String> keyToVar = new LinkedHashMap<>();
+        lb.put("origin.ttl", r.duration("PROXY_ORIGIN_SERVER_TTL", "300s").getSeconds() + "s");
+        keyToVar.put("origin.ttl", "PROXY_ORIGIN_SERVER_TTL");
+        lb.put("session.ttl", r.duration("PROXY_WEBRTC_SESSION_TTL", "60s").toMillis() + "ms");
+        keyToVar.put("session.ttl", "PROXY_WEBRTC_SESSION_TTL");
+        String strategy = r.text("PROXY_PLACEMENT_STRATEGY", "random");
+        try {
+            PlacementStrategy.parse(strategy);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("PROXY_PLACEMENT_STRATEGY", "unknown strategy '" + strategy
+                    + "'; known: random, least-streams, hash");
+        }
+        lb.put("placement.strategy", strategy);
+        keyToVar.put("placement.strategy", "PROXY_PLACEMENT_STRATEGY");
+        boolean backend = r.bool("PROXY_DEFAULT_BACKEND_ENABLED", false);
+        lb.put("default.backend.enabled", Boolean.toString(backend));
+        lb.put("default.backend.ip", r.ipLiteral("PROXY_DEFAULT_BACKEND_IP", "127.0.0.1"));
+        lb.put("default.backend.api", Integer.toString(r.port("PROXY_DEFAULT_BACKEND_API", "1985", 1)));
+        lb.put("default.backend.rtc", Integer.toString(r.port("PROXY_DEFAULT_BACKEND_RTC", "8000", 1)));
+        lb.put("default.backend.srt", Integer.toString(r.port("PROXY_DEFAULT_BACKEND_SRT", "10080", 1)));
+        keyToVar.put("default.backend.enabled", "PROXY_DEFAULT_BACKEND_ENABLED");
+        keyToVar.put("default.backend.ip", "PROXY_DEFAULT_BACKEND_IP");
+        keyToVar.put("default.backend.api", "PROXY_DEFAULT_BACKEND_API");
+        keyToVar.put("default.backend.rtc", "PROXY_DEFAULT_BACKEND_RTC");
+        keyToVar.put("default.backend.srt", "PROXY_DEFAULT_BACKEND_SRT");
+        // Redis settings are passed only when set, so the provider's own defaults apply otherwise;
+        // other balancers ignore keys they do not know.
+        r.optional("PROXY_REDIS_HOST").ifPresent(v -> lb.put("redis.host", v));
+        if (r.optional("PROXY_REDIS_PORT").isPresent()) {
+            lb.put("redis.port", Integer.toString(r.port("PROXY_REDIS_PORT", "6379", 1)));
+        }
+        r.optional("PROXY_REDIS_PASSWORD").ifPresent(v -> lb.put("redis.password", v));
+        if (r.optional("PROXY_REDIS_DB").isPresent()) {
+            lb.put("redis.database", Integer.toString(r.integer("PROXY_REDIS_DB", "0", 0, 65535)));
+        }
+        r.optional("PROXY_REDIS_KEY_PREFIX").ifPresent(v -> lb.put("redis.key-prefix", v));
+        keyToVar.put("redis.host", "PROXY_REDIS_HOST");
+        keyToVar.put("redis.port", "PROXY_REDIS_PORT");
+        keyToVar.put("redis.password", "PROXY_REDIS_PASSWORD");
+        keyToVar.put("redis.database", "PROXY_REDIS_DB");
+        keyToVar.put("redis.key-prefix", "PROXY_REDIS_KEY_PREFIX");
+        this.balancerSettings = Collections.unmodifiableMap(lb);
+        this.balancerKeyToVariable = Collections.unmodifiableMap(keyToVar);
+
+        this.candidates = r.candidates("PROXY_WEBRTC_CANDIDATE");
+        this.workers = r.integer("PROXY_WORKERS",
+                Integer.toString(Math.max(1, Runtime.getRuntime().availableProcessors())), 1, 256);
+        Optional<String> secret = r.optional("PROXY_SRT_COOKIE_SECRET");
+        if (secret.isPresent() && secret.get().getBytes(StandardCharsets.UTF_8).length < 16) {
+            throw new ConfigException("PROXY_SRT_COOKIE_SECRET", "must be at least 16 bytes");
+        }
+        this.srtCookieSecret = secret.map(s -> s.getBytes(StandardCharsets.UTF_8)).orElse(null);
+        this.sessionIdleTimeout = r.duration("PROXY_SESSION_IDLE_TIMEOUT", "30s");
+        this.srtHandshakeTimeout = r.duration("PROXY_SRT_HANDSHAKE_TIMEOUT", "3s");
+        this.originRequestTimeout = r.duration("PROXY_ORIGIN_REQUEST_TIMEOUT", "5s");
+
+        boolean authEnabled = r.bool("PROXY_HTTP_API_AUTH_ENABLED", false);
+        String authType = r.text("PROXY_HTTP_API_AUTH_TYPE", "bearer").toLowerCase(Locale.ROOT);
+        if (!authType.equals("bearer")) {
+            throw new ConfigException("PROXY_HTTP_API_AUTH_TYPE", "unsupported type '" + authType + "'; known: bearer");
+        }
+        if (authEnabled) {
+            String token = r.optional("PROXY_HTTP_API_AUTH_TOKEN").orElseThrow(() ->
+                    new ConfigException("PROXY_HTTP_API_AUTH_TOKEN", "required when PROXY_HTTP_API_AUTH_ENABLED is on"));
+            this.httpApiAuth = BearerAuth.token(token);
+        } else {
+            this.httpApiAuth = BearerAuth.none();
+        }
+        this.systemApiAuth = r.optional("PROXY_SYSTEM_API_AUTH_TOKEN").map(BearerAuth::token).orElse(BearerAuth.none());
+
+        this.graceQuitTimeout = r.duration("PROXY_GRACE_QUIT_TIMEOUT", "20s");
+        this.forceQuitTimeout = r.duration("PROXY_FORCE_QUIT_TIMEOUT", "30s");
+        if (forceQuitTimeout.compareTo(graceQuitTimeout) < 0) {
+            throw new ConfigException("PROXY_FORCE_QUIT_TIMEOUT", "shorter than PROXY_GRACE_QUIT_TIMEOUT");
+        }
+        String level = r.text("PROXY_LOG_LEVEL", "info").toLowerCase(Locale.ROOT);
+        if (!List.of("trace", "debug", "info", "warn", "error", "off").contains(level)) {
+            throw new ConfigException("PROXY_LOG_LEVEL", "unknown level '" + level
+                    + "'; known: trace, debug, info, warn, error, off");
+        }
+        this.logLevel = level;
+        Map<String, String> ns = new LinkedHashMap<>();
+        NOT_SERVED.keySet().stream().sorted().forEach(k -> ns.put(k, r.text(k, NOT_SERVED.get(k))));
+        this.notServed = Collections.unmodifiableMap(ns);
+    }
+
+    /**
+     * Reads the settings.
+     *
+     * @param env the variables (the process environment merged with {@code .env})
+     * @throws ConfigException naming the first bad variable
+     */
+    public static GatewayConfig from(Map<String, String> env) {
+        return new GatewayConfig(new Reader(env));
+    }
+
+    /** WHIP/WHEP signalling ({@code PROXY_HTTP_API}, default 11985). */
+    public InetSocketAddress httpApi() {
+        return httpApi;
+    }
+
+    /** The WebRTC media UDP port ({@code PROXY_WEBRTC_SERVER}, default 18000). */
+    public InetSocketAddress webrtcServer() {
+        return webrtcServer;
+    }
+
+    /** The SRT UDP port ({@code PROXY_SRT_SERVER}, default 20080). */
+    public InetSocketAddress srtServer() {
+        return srtServer;
+    }
+
+    /** Origin registration and the admin views ({@code PROXY_SYSTEM_API}, default 12025). */
+    public InetSocketAddress systemApi() {
+        return systemApi;
+    }
+
+    /** The balancer's provider name ({@code PROXY_LOAD_BALANCER_TYPE}, default memory). */
+    public String balancerType() {
+        return balancerType;
+    }
+
+    /** The settings map handed to the balancer provider. */
+    public Map<String, String> balancerSettings() {
+        return balancerSettings;
+    }
+
+    /**
+     * Maps a balancer's {@link IllegalArgumentException} (which names a settings key) back to the
+     * environment variable that set it.
+     */
+    public ConfigException balancerError(IllegalArgumentException e) {
+        String msg = String.valueOf(e.getMessage());
+        for (Map.Entry<String, String> kv : balancerKeyToVariable.entrySet()) {
+            if (msg.startsWith(kv.getKey())) {
+                String rest = msg.substring(kv.getKey().length()).replaceFirst("^[:\\s]+", "");
+                return new ConfigException(kv.getValue(), rest);
+            }
+        }
+        return new ConfigException("PROXY_LOAD_BALANCER_TYPE", balancerType + ": " + msg);
+    }
+
+    /** Addresses advertised in WebRTC candidates ({@code PROXY_WEBRTC_CANDIDATE}). */
+    public List<String> candidates() {
+        return candidates;
+    }
+
+    /** Relay event-loop workers per router ({@code PROXY_WORKERS}). */
+    public int workers() {
+        return workers;
+    }
+
+    /** The SRT SYN-cookie secret ({@code PROXY_SRT_COOKIE_SECRET}); empty: a random one per process. */
+    public Optional<byte[]> srtCookieSecret() {
+        return Optional.ofNullable(srtCookieSecret).map(byte[]::clone);
+    }
+
+    /** A session with no packets for this long ends ({@code PROXY_SESSION_IDLE_TIMEOUT}, 30s). */
+    public Duration sessionIdleTimeout() {
+        return sessionIdleTimeout;
+    }
+
+    /** How long an origin may take to finish an SRT handshake ({@code PROXY_SRT_HANDSHAKE_TIMEOUT}, 3s). */
+    public Duration srtHandshakeTimeout() {
+        return srtHandshakeTimeout;
+    }
+
+    /** Whole-request timeout of signalling to origins ({@code PROXY_ORIGIN_REQUEST_TIMEOUT}, 5s). */
+    public Duration originRequestTimeout() {
+        return originRequestTimeout;
+    }
+
+    /** Auth of WHIP/WHEP requests ({@code PROXY_HTTP_API_AUTH_*}). */
+    public BearerAuth httpApiAuth() {
+        return httpApiAuth;
+    }
+
+    /** Auth of origin heartbeats ({@code PROXY_SYSTEM_API_AUTH_TOKEN}; SRS origins send none). */
+    public BearerAuth systemApiAuth() {
+        return systemApiAuth;
+    }
+
+    /** How long live sessions may run on after SIGTERM ({@code PROXY_GRACE_QUIT_TIMEOUT}, 20s). */
+    public Duration graceQuitTimeout() {
+        return graceQuitTimeout;
+    }
+
+    /** When the process exits at the latest after SIGTERM ({@code PROXY_FORCE_QUIT_TIMEOUT}, 30s). */
+    public Duration forceQuitTimeout() {
+        return forceQuitTimeout;
+    }
+
+    /** The log level ({@code PROXY_LOG_LEVEL}, info). */
+    public String logLevel() {
+        return logLevel;
+    }
+
+    /** SRS servers this gateway does not have yet, with their configured (or SRS default) values. */
+    public Map<String, String> notServed() {
+        return notServed;
+    }
+
+    /** Reads and validates single variables; every failure names its variable. */
+    private static final class Reader {
+        private final Map<String, String> env;
+
+        Reader(Map<String, String> env) {
+            this.env = env;
+        }
+
+        Optional<String> optional(String name) {
+            String v = env.get(name);
+            return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
+        }
+
+        String text(String name, String def) {
+            return optional(name).orElse(def);
+        }
+
+        int integer(String name, String def, int min, int max) {
+            String v = text(name, def);
+            try {
+                int n = Integer.parseInt(v);
+                if (n < min || n > max) {
+                    throw new ConfigException(name, "must be between " + min + " and " + max + ": '" + v + "'");
+                }
+                return n;
+            } catch (NumberFormatException e) {
+                throw new ConfigException(name, "not a number: '" + v + "'");
+            }
+        }
+
+        int port(String name, String def, int min) {
+            String v = text(name, def);
+            try {
+                int n = Integer.parseInt(v);
+                if (n < min || n > 65535) {
+                    throw new ConfigException(name, "not a port: '" + v + "'");
+                }
+                return n;
+            } catch (NumberFormatException e) {
+                throw new ConfigException(name, "not a port: '" + v + "'");
+            }
+        }
+
+        boolean bool(String name, boolean def) {
+            Optional<String> v = optional(name);
+            if (v.isEmpty()) {
+                return def;
+            }
+            switch (v.get().toLowerCase(Locale.ROOT)) {
+                case "on": case "true": case "yes": case "1": return true;
+                case "off": case "false": case "no": case "0": return false;
+                default: throw new ConfigException(name, "not on/off: '" + v.get() + "'");
+            }
+        }
+
+        Duration duration(String name, String def) {
+            String v = text(name, def);
+            try {
+                return BalancerConfig.parseDuration(name, v);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(name, "not a duration (e.g. 20s, 500ms, 5m): '" + v + "'");
+            }
+        }
+
+        String ipLiteral(String name, String def) {
+            String v = text(name, def);
+            try {
+                ProxyCandidates.builder().address(v);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(name, "not an IP address: '" + v + "'");
+            }
+            return v;
+        }
+
+        InetSocketAddress listen(String name, String def) {
+            String v = text(name, def);
+            int colon = v.lastIndexOf(':');
+            String host = colon < 0 ? "" : v.substring(0, colon);
+            String portText = colon < 0 ? v : v.substring(colon + 1);
+            int port;
+            try {
+                port = Integer.parseInt(portText);
+            } catch (NumberFormatException e) {
+                throw new ConfigException(name, "not a port or host:port: '" + v + "'");
+            }
+            if (port < 0 || port > 65535) {
+                throw new ConfigException(name, "port out of range: '" + v + "'");
+            }
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            if (host.isEmpty()) {
+                return new InetSocketAddress(port);
+            }
+            try {
+                return new InetSocketAddress(InetAddress.getByName(host), port);
+            } catch (UnknownHostException e) {
+                throw new ConfigException(name, "unknown host '" + host + "'");
+            }
+        }
+
+        List<String> candidates(String name) {
+            Optional<String> v = optional(name);
+            if (v.isEmpty()) {
+                return List.of(defaultCandidate());
+            }
+            List<String> out = new ArrayList<>();
+            ProxyCandidates.Builder check = ProxyCandidates.builder();
+            for (String part : v.get().split(",")) {
+                String a = part.trim();
+                if (a.isEmpty()) {
+                    continue;
+                }
+                try {
+                    check.address(a);
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(name, e.getMessage());
+                }
+                out.add(a);
+            }
+            if (out.isEmpty()) {
+                throw new ConfigException(name, "no address");
+            }
+            return List.copyOf(out);
+        }
+
+        /** The first non-loopback IPv4 address of an interface that is up, else 127.0.0.1. */
+        private static String defaultCandidate() {
+            try {
+                for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                    if (!nif.isUp() || nif.isLoopback()) {
+                        continue;
+                    }
+                    for (InetAddress a : Collections.list(nif.getInetAddresses())) {
+                        if (a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress()) {
+                            return a.getHostAddress();
+                        }
+                    }
+                }
+            } catch (SocketException e) {
+                // no interface list: fall through to loopback, which still works on one machine
+            }
+            return "127.0.0.1";
+        }
+    }
+}

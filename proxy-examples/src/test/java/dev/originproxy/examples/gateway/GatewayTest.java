@@ -1,0 +1,96 @@
+package dev.originproxy.examples.gateway;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The gateway in this JVM, on loopback port 0: system API views, metrics, JMX and draining. */
+class GatewayTest {
+    private static final String OFFER = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+            + "a=group:BUNDLE 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\n"
+            + "a=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\na=setup:actpass\r\n"
+            + "a=fingerprint:sha-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF\r\n"
+            + "a=sendonly\r\na=rtpmap:96 VP8/90000\r\n";
+    private static final String HEARTBEAT = "{\"device_id\":\"o1\",\"ip\":\"127.0.0.1\",\"server\":\"vid-1\","
+            + "\"service\":\"s1\",\"pid\":\"42\",\"rtmp\":[\"1935\"],\"api\":[\"1\"],\"srt\":[\"10080\"]}";
+
+    private static GatewayConfig loopback(Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>(Map.of(
+                "PROXY_HTTP_API", "127.0.0.1:0", "PROXY_SYSTEM_API", "127.0.0.1:0",
+                "PROXY_WEBRTC_SERVER", "127.0.0.1:0", "PROXY_SRT_SERVER", "127.0.0.1:0",
+                "PROXY_WEBRTC_CANDIDATE", "127.0.0.1", "PROXY_WORKERS", "1"));
+        env.putAll(extra);
+        return GatewayConfig.from(env);
+    }
+
+    @Test
+    @Timeout(30)
+    void countsHeartbeatsOnMetricsAndJmxAndListsTheOrigin() throws Exception {
+        try (Gateway gateway = Gateway.start(loopback(Map.of()))) {
+            int api = gateway.systemApiAddress().getPort();
+            assertThat(GatewayJar.post(api, "/api/v1/srs/register", HEARTBEAT).statusCode()).isEqualTo(200);
+
+            assertThat(GatewayJar.get(api, "/api/v1/origins").body())
+                    .contains("\"id\":\"vid-1-s1-42\"", "\"device_id\":\"o1\"", "\"balancer\":\"memory\"");
+            assertThat(GatewayJar.get(api, "/metrics").body())
+                    .contains("originproxy_origins_live 1\n", "originproxy_origin_heartbeats_total 1\n");
+            MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+            assertThat(gateway.mbeanName()).isNotNull();
+            assertThat(jmx.getAttribute(gateway.mbeanName(), "OriginsLive")).isEqualTo(1);
+            assertThat(jmx.getAttribute(gateway.mbeanName(), "HeartbeatsAccepted")).isEqualTo(1L);
+            assertThat(GatewayJar.get(api, "/api/v1/nothing").statusCode()).isEqualTo(404);
+            assertThat(GatewayJar.post(api, "/metrics", "{}").statusCode()).isEqualTo(405);
+        }
+        assertThat(ManagementFactory.getPlatformMBeanServer().queryNames(
+                new ObjectName("dev.originproxy:type=Gateway"), null)).isEmpty();
+    }
+
+    @Test
+    @Timeout(30)
+    void refusesNewSessionsOnceDraining() throws Exception {
+        try (Gateway gateway = Gateway.start(loopback(Map.of()))) {
+            int api = gateway.systemApiAddress().getPort();
+            assertThat(GatewayJar.post(api, "/api/v1/srs/register", HEARTBEAT).statusCode()).isEqualTo(200);
+            gateway.drain();
+
+            HttpResponse<String> offer = sdp(gateway.httpApiAddress().getPort());
+            assertThat(offer.statusCode()).isEqualTo(409);
+            assertThat(offer.body()).contains("proxy is shutting down");
+            assertThat(gateway.metrics().getSessionsRefused()).isEqualTo(1);
+            assertThat(gateway.metrics().isDraining()).isTrue();
+            assertThat(gateway.liveSessions()).isZero();
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void protectsViewsButNotVersionsWithTheSystemApiToken() throws Exception {
+        try (Gateway gateway = Gateway.start(loopback(Map.of("PROXY_SYSTEM_API_AUTH_TOKEN", "s3cret")))) {
+            int api = gateway.systemApiAddress().getPort();
+            assertThat(GatewayJar.get(api, "/api/v1/versions").statusCode()).isEqualTo(200);
+            assertThat(GatewayJar.get(api, "/api/v1/sessions").statusCode()).isEqualTo(401);
+            assertThat(GatewayJar.post(api, "/api/v1/srs/register", HEARTBEAT).statusCode()).isEqualTo(401);
+        }
+    }
+
+    private static HttpResponse<String> sdp(int port) throws Exception {
+        HttpRequest req = HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/rtc/v1/whip/?app=live&stream=s1"))
+                .header("Content-Type", "application/sdp")
+                .timeout(Duration.ofSeconds(5))
+                .POST(HttpRequest.BodyPublishers.ofString(OFFER)).build();
+        return HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.ofString());
+    }
+}
