@@ -74,6 +74,7 @@ public final class SdpRewriter {
 
     private static String replace(SdpLineIndex index, ProxyCandidates proxy) {
         Objects.requireNonNull(proxy, "proxy");
-        return CandidateRewriting.replaceCandidates(index, proxy.sdpLines(true), proxy.sdpLines(false));
+        return CandidateRewriting.replaceCandidates(index, proxy.sdpLines(true), proxy.sdpLines(false),
+                proxy.addresses().get(0), proxy.udpPort());
     }
 }

@@ -32,12 +32,65 @@ class SdpRewriterTest {
 
     @ParameterizedTest(name = "{0} with {1}")
     @MethodSource("answersAndProxies")
-    void keepsEverythingOutsideCandidateLinesByteIdentical(String fixture, ProxyCandidates proxy) {
+    void keepsEverythingOutsideCandidateAndDefaultCandidateLinesByteIdentical(String fixture, ProxyCandidates proxy) {
         String original = Fixtures.text(fixture);
 
         String rewritten = rewriter.rewriteAnswer(original, proxy);
 
-        assertThat(Fixtures.withoutCandidateLines(rewritten)).isEqualTo(Fixtures.withoutCandidateLines(original));
+        assertThat(withoutAddressLines(rewritten)).isEqualTo(withoutAddressLines(original));
+    }
+
+    @ParameterizedTest(name = "{0} with {1}")
+    @MethodSource("answersAndProxies")
+    void leavesNoOriginAddressInTheAnswer(String fixture, ProxyCandidates proxy) {
+        String original = Fixtures.text(fixture);
+        SessionDescription before = SessionDescription.parse(original);
+
+        String rewritten = rewriter.rewriteAnswer(original, proxy);
+
+        for (IceCandidate c : before.candidates()) {
+            if (!proxy.addresses().contains(c.address())) {
+                assertThat(rewritten).doesNotContain(" " + c.address() + " ").doesNotContain(" " + c.address() + "\r")
+                        .doesNotContain(" " + c.address() + "\n");
+            }
+        }
+        for (String line : Fixtures.lines(rewritten)) {
+            if (line.startsWith("c=") && !line.endsWith(" 0.0.0.0") && !line.endsWith(" ::")) {
+                assertThat(line).endsWith(" " + proxy.addresses().get(0));
+            }
+            if (line.startsWith("m=")) {
+                String port = line.split(" ")[1];
+                assertThat(port).isIn("0", "9", Integer.toString(proxy.udpPort()));
+            }
+        }
+    }
+
+    /** The text without candidate, connection, media and rtcp lines: what must not change at all. */
+    private static String withoutAddressLines(String text) {
+        StringBuilder out = new StringBuilder();
+        for (String line : Fixtures.linesWithEndings(Fixtures.withoutCandidateLines(text))) {
+            if (!line.startsWith("c=") && !line.startsWith("m=") && !line.startsWith("a=rtcp:")
+                    && !line.startsWith("o=")) {
+                out.append(line);
+            }
+        }
+        return out.toString();
+    }
+
+    @Test
+    void movesTheDefaultCandidateToTheProxyButKeepsRejectedAndPlaceholderPorts() {
+        String answer = "v=0\r\nc=IN IP4 10.1.2.3\r\nm=audio 51234 UDP/TLS/RTP/SAVPF 111\r\n"
+                + "c=IN IP4 10.1.2.3\r\na=rtcp:51234 IN IP4 10.1.2.3\r\na=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuv\r\n"
+                + "m=video 0 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\n"
+                + "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=rtcp:9 IN IP4 0.0.0.0\r\n";
+        assertThat(rewriter.rewriteAnswer(answer, ONE_IPV4)).isEqualTo(
+                "v=0\r\nc=IN IP4 203.0.113.5\r\nm=audio 8000 UDP/TLS/RTP/SAVPF 111\r\n"
+                + "c=IN IP4 203.0.113.5\r\na=rtcp:8000 IN IP4 203.0.113.5\r\na=ice-ufrag:abcd\r\n"
+                + "a=candidate:1 1 udp 2130706431 203.0.113.5 8000 typ host\r\na=ice-pwd:abcdefghijklmnopqrstuv\r\n"
+                + "m=video 0 UDP/TLS/RTP/SAVPF 96\r\na=candidate:1 1 udp 2130706431 203.0.113.5 8000 typ host\r\n"
+                + "c=IN IP4 0.0.0.0\r\n"
+                + "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+                + "a=candidate:1 1 udp 2130706431 203.0.113.5 8000 typ host\r\na=rtcp:9 IN IP4 0.0.0.0\r\n");
     }
 
     @ParameterizedTest(name = "{0} with {1}")

@@ -1,6 +1,9 @@
 package dev.originproxy.sdp.internal;
 
 import static dev.originproxy.sdp.internal.SdpLineIndex.CANDIDATE;
+import static dev.originproxy.sdp.internal.SdpLineIndex.CONNECTION;
+import static dev.originproxy.sdp.internal.SdpLineIndex.ORIGIN;
+import static dev.originproxy.sdp.internal.SdpLineIndex.RTCP;
 import static dev.originproxy.sdp.internal.SdpLineIndex.END_OF_CANDIDATES;
 import static dev.originproxy.sdp.internal.SdpLineIndex.ICE_UFRAG;
 import static dev.originproxy.sdp.internal.SdpLineIndex.MEDIA;
@@ -51,6 +54,20 @@ public final class CandidateRewriting {
      * follow it).
      */
     public static String replaceCandidates(SdpLineIndex index, String crlfBlock, String lfBlock) {
+        return replaceCandidates(index, crlfBlock, lfBlock, null, 0);
+    }
+
+    /**
+     * As {@link #replaceCandidates(SdpLineIndex, String, String)}, and also moves the default
+     * candidate (RFC 8839 §4.2.1.1, RFC 3605) to the proxy: an {@code o=} or {@code c=} line with a
+     * real address gets {@code proxyAddress}, an {@code m=} line whose port is neither 0 (rejected) nor 9 (the
+     * placeholder) gets {@code proxyPort}, and so does an {@code a=rtcp:} line. Without this the
+     * origin's own address would still reach the client through those lines.
+     *
+     * @param proxyAddress an IP literal, or null to leave those lines alone
+     */
+    public static String replaceCandidates(SdpLineIndex index, String crlfBlock, String lfBlock,
+                                           String proxyAddress, int proxyPort) {
         int lines = index.lineCount();
         int sections = 0;
         for (int line = 0; line < lines; line++) {
@@ -85,8 +102,10 @@ public final class CandidateRewriting {
         String text = index.text();
         String documentEnding = lines > 0 && index.lineEnding(0).equals("\n") ? "\n" : "\r\n";
         // Upper bound: each section may add a line ending, the block and a moved end-of-candidates.
+        // Upper bound also covers every rewritten default-candidate line growing to its longest form.
         Output out = new Output(text.length()
-                + sections * (2 + Math.max(crlfBlock.length(), lfBlock.length()) + END_OF_CANDIDATES_LINE.length() + 2));
+                + sections * (2 + Math.max(crlfBlock.length(), lfBlock.length()) + END_OF_CANDIDATES_LINE.length() + 2)
+                + (proxyAddress == null ? 0 : lines * (proxyAddress.length() + 24)));
         int copyFrom = 0;
         section = -1;
         for (int line = 0; line < lines; line++) {
@@ -100,7 +119,18 @@ public final class CandidateRewriting {
             if (drop) {
                 out.append(text, copyFrom, index.start(line));
                 copyFrom = index.end(line);
-            } else if (section >= 0 && line == anchors[section]) {
+                continue;
+            }
+            if (proxyAddress != null && (kind == CONNECTION || kind == MEDIA || kind == RTCP || kind == ORIGIN)) {
+                int contentEnd = index.end(line) - index.lineEnding(line).length();
+                String replacement = defaultCandidate(kind, text, index.start(line), contentEnd, proxyAddress, proxyPort);
+                if (replacement != null) {
+                    out.append(text, copyFrom, index.start(line));
+                    out.append(replacement);
+                    copyFrom = contentEnd;
+                }
+            }
+            if (section >= 0 && line == anchors[section]) {
                 out.append(text, copyFrom, index.end(line));
                 copyFrom = index.end(line);
                 String ending = index.lineEnding(line);
@@ -117,6 +147,61 @@ public final class CandidateRewriting {
         }
         out.append(text, copyFrom, text.length());
         return out.toString();
+    }
+
+    /** The rewritten line (without its ending), or null when it is to stay as it is. */
+    private static String defaultCandidate(byte kind, String text, int start, int end, String address, int port) {
+        String line = text.substring(start, end);
+        String family = address.indexOf(':') >= 0 ? "IP6" : "IP4";
+        if (kind == ORIGIN) {
+            // o=<username> <sess-id> <sess-version> <nettype> <addrtype> <unicast-address>
+            String[] parts = line.substring(2).split(" ");
+            if (parts.length != 6 || isPlaceholder(parts[5])) {
+                return null;
+            }
+            return "o=" + parts[0] + " " + parts[1] + " " + parts[2] + " " + parts[3] + " " + family + " " + address;
+        }
+        if (kind == CONNECTION) {
+            String[] parts = line.substring(2).split(" ");
+            if (parts.length < 3) {
+                return null;
+            }
+            String addr = parts[2];
+            int slash = addr.indexOf('/');
+            String bare = slash < 0 ? addr : addr.substring(0, slash);
+            if (isPlaceholder(bare)) {
+                return null;
+            }
+            return "c=" + parts[0] + " " + family + " " + address;
+        }
+        if (kind == MEDIA) {
+            int a = line.indexOf(' ');
+            int b = a < 0 ? -1 : line.indexOf(' ', a + 1);
+            if (b < 0) {
+                return null;
+            }
+            String portField = line.substring(a + 1, b);
+            int slash = portField.indexOf('/');
+            String bare = slash < 0 ? portField : portField.substring(0, slash);
+            if (bare.equals("0") || bare.equals("9")) {
+                return null;
+            }
+            return line.substring(0, a + 1) + port + line.substring(b);
+        }
+        // a=rtcp:<port> [<nettype> <addrtype> <address>]
+        String value = line.substring("a=rtcp:".length());
+        int space = value.indexOf(' ');
+        String rtcpPort = space < 0 ? value : value.substring(0, space);
+        if (rtcpPort.equals("9")) {
+            return null;
+        }
+        return "a=rtcp:" + port + (space < 0 ? "" : " IN " + family + " " + address);
+    }
+
+    /** Addresses that name no host: nothing to hide. */
+    private static boolean isPlaceholder(String address) {
+        return address.equals("0.0.0.0") || address.equals("::") || address.equals("127.0.0.1")
+                || address.equals("::1");
     }
 
     /** A fixed-size char buffer; callers size it for the largest possible output. */

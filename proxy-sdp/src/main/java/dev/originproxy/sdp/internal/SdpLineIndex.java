@@ -37,6 +37,12 @@ public final class SdpLineIndex {
     public static final byte GROUP = 9;
     /** An empty line. */
     public static final byte BLANK = 10;
+    /** {@code c=} connection data. */
+    public static final byte CONNECTION = 11;
+    /** {@code a=rtcp:} (RFC 3605). */
+    public static final byte RTCP = 12;
+    /** {@code o=} origin (RFC 8866 §5.2). */
+    public static final byte ORIGIN = 13;
 
     private final String text;
     private int count;
@@ -120,6 +126,10 @@ public final class SdpLineIndex {
                 return VERSION;
             case 'm':
                 return MEDIA;
+            case 'c':
+                return CONNECTION;
+            case 'o':
+                return ORIGIN;
             case 'a':
                 return classifyAttribute(text, start + 2, end);
             default:
@@ -136,6 +146,9 @@ public final class SdpLineIndex {
         }
         if (startsWith(text, from, end, "ice-pwd:")) {
             return ICE_PWD;
+        }
+        if (startsWith(text, from, end, "rtcp:")) {
+            return RTCP;
         }
         if (startsWith(text, from, end, "mid:")) {
             return MID;
