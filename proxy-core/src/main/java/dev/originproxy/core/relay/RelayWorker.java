@@ -196,7 +196,7 @@ public final class RelayWorker {
         if (notify != null && handler != null) {
             try {
                 handler.onLegClosed(leg, notify);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError | AssertionError e) {
                 logError("handler failed in onLegClosed", e);
             }
         }
@@ -228,7 +228,7 @@ public final class RelayWorker {
                     nextTickNanos = now + relay.tickNanos();
                     try {
                         handler.onTick(now);
-                    } catch (RuntimeException e) {
+                    } catch (RuntimeException | LinkageError | AssertionError e) {
                         logError("handler failed in onTick", e);
                     }
                 }
@@ -249,7 +249,7 @@ public final class RelayWorker {
         while ((t = tasks.poll()) != null) {
             try {
                 t.run();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError | AssertionError e) {
                 logError("task failed on relay worker", e);
             }
         }
@@ -285,7 +285,7 @@ public final class RelayWorker {
             packetsIn++;
             try {
                 handler.onClientPacket(buf, from);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError | AssertionError e) {
                 countDrop(DropReason.HANDLER_ERROR);
                 logError("handler failed on a client packet", e);
             }
@@ -315,7 +315,7 @@ public final class RelayWorker {
             leg.countFromOrigin(n, nanoTime());
             try {
                 handler.onUpstreamPacket(leg, buf);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError | AssertionError e) {
                 countDrop(DropReason.HANDLER_ERROR);
                 logError("handler failed on an upstream packet", e);
             }
@@ -341,7 +341,7 @@ public final class RelayWorker {
             if (handler != null) {
                 handler.onClose();
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError | AssertionError e) {
             LOG.warn("relay handler failed in onClose", e);
         }
         runTasks();
@@ -361,7 +361,7 @@ public final class RelayWorker {
         }
     }
 
-    private void logError(String what, Exception e) {
+    private void logError(String what, Throwable e) {
         long now = System.nanoTime();
         if (now - lastErrorLogNanos > ERROR_LOG_INTERVAL_NANOS || lastErrorLogNanos == 0) {
             lastErrorLogNanos = now;
