@@ -1,0 +1,219 @@
+package dev.originproxy.bench;
+
+import dev.originproxy.core.relay.DropReason;
+import dev.originproxy.core.relay.RelayHandler;
+import dev.originproxy.core.relay.RelayLeg;
+import dev.originproxy.core.relay.RelayWorker;
+import dev.originproxy.core.relay.UdpRelay;
+import dev.originproxy.core.session.EndReason;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * {@link UdpRelay} over real loopback sockets: a client sends 1200-byte datagrams to the relay
+ * (one worker, a forward-all handler: one upstream leg per client, like UdpRelayTest's
+ * ForwardAll), the relay forwards them to an echo origin, and the echo comes back through the
+ * relay. {@code path=direct} is the same client talking to the echo origin without the relay,
+ * in the same run, so the relay's share can be told apart.
+ *
+ * <p>Everything runs in this JVM: the JMH thread (client), the relay worker thread and the
+ * echo-origin thread, all on the same 2 cores. {@code -prof gc}'s gc.alloc.rate.norm therefore
+ * counts bytes allocated by all of them (client + relay both ways + echo) per operation.
+ */
+@State(Scope.Thread)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class RelayBenchmark {
+    static final int PAYLOAD = 1200;
+    static final int WINDOW = 16;
+    static final long TIMEOUT_MS = 1000;
+    static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+    /** Non-capturing, so select(action, timeout) neither allocates a lambda nor fills selectedKeys. */
+    static final Consumer<SelectionKey> IGNORE = k -> { };
+
+    @Param({"relay", "direct"})
+    public String path;
+
+    DatagramChannel echo;
+    Thread echoThread;
+    UdpRelay relay;
+    DatagramChannel client;
+    Selector selector;
+    final ByteBuffer out = ByteBuffer.allocateDirect(PAYLOAD);
+    final ByteBuffer in = ByteBuffer.allocateDirect(2048);
+    long lost;
+
+    /** Forwards every client to one upstream, a leg per client address. */
+    static final class ForwardAll implements RelayHandler {
+        final RelayWorker worker;
+        final InetSocketAddress upstream;
+        final Map<InetSocketAddress, RelayLeg> legs = new HashMap<>();
+
+        ForwardAll(RelayWorker worker, InetSocketAddress upstream) {
+            this.worker = worker;
+            this.upstream = upstream;
+        }
+
+        @Override
+        public void onClientPacket(ByteBuffer packet, InetSocketAddress from) {
+            RelayLeg leg = legs.get(from);
+            if (leg == null) {
+                try {
+                    leg = worker.openLeg(from, upstream, null);
+                } catch (IOException e) {
+                    worker.countDrop(DropReason.LIMIT);
+                    return;
+                }
+                legs.put(from, leg);
+            }
+            leg.sendUpstream(packet);
+        }
+
+        @Override
+        public void onUpstreamPacket(RelayLeg leg, ByteBuffer packet) {
+            leg.sendToClient(packet);
+        }
+
+        @Override
+        public void onLegClosed(RelayLeg leg, EndReason reason) {
+            legs.remove(leg.client(), leg);
+        }
+    }
+
+    @Setup
+    public void setup() throws IOException {
+        echo = DatagramChannel.open().bind(new InetSocketAddress(LOOPBACK, 0));
+        InetSocketAddress echoAddress = (InetSocketAddress) echo.getLocalAddress();
+        echoThread = new Thread(() -> {
+            ByteBuffer buf = ByteBuffer.allocateDirect(2048);
+            try {
+                while (true) {
+                    buf.clear();
+                    SocketAddress from = echo.receive(buf);
+                    buf.flip();
+                    echo.send(buf, from);
+                }
+            } catch (ClosedChannelException e) {
+                // closed by tearDown
+            } catch (IOException e) {
+                e.printStackTrace();
+            }
+        }, "echo-origin");
+        echoThread.setDaemon(true);
+        echoThread.start();
+
+        InetSocketAddress target = echoAddress;
+        if ("relay".equals(path)) {
+            relay = UdpRelay.builder()
+                    .bind(new InetSocketAddress(LOOPBACK, 0))
+                    .workers(1)
+                    .legIdleTimeout(Duration.ofMinutes(10))
+                    .handler(w -> new ForwardAll(w, echoAddress))
+                    .name("bench-relay")
+                    .build().start();
+            target = relay.localAddress();
+        }
+        client = DatagramChannel.open().bind(new InetSocketAddress(LOOPBACK, 0));
+        client.connect(target);
+        client.configureBlocking(false);
+        selector = Selector.open();
+        client.register(selector, SelectionKey.OP_READ);
+        for (int i = 0; i < PAYLOAD; i++) {
+            out.put(i, (byte) (0x80 | (i & 0x3F)));
+        }
+        Fixtures.check(roundTrip() == PAYLOAD, "a first round trip through " + path);
+    }
+
+    @TearDown
+    public void tearDown() throws IOException {
+        if (lost > 0) {
+            System.out.println("[" + path + "] datagrams lost or timed out: " + lost);
+        }
+        if (relay != null) {
+            System.out.println("[relay] " + relay.stats());
+            relay.close();
+        }
+        selector.close();
+        client.close();
+        echo.close();
+    }
+
+    private void send() throws IOException {
+        out.clear();
+        client.write(out);
+    }
+
+    /** @return bytes of one datagram received, or -1 after a 1 s timeout (counted as lost) */
+    private int receive() throws IOException {
+        while (true) {
+            in.clear();
+            int n = client.read(in);
+            if (n > 0) {
+                return n;
+            }
+            if (selector.select(IGNORE, TIMEOUT_MS) == 0) {
+                lost++;
+                return -1;
+            }
+        }
+    }
+
+    /** One 1200-byte datagram client → (relay →) echo → (relay →) client. */
+    @Benchmark
+    @BenchmarkMode(Mode.SampleTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public int roundTrip() throws IOException {
+        send();
+        return receive();
+    }
+
+    /**
+     * {@value #WINDOW} datagrams in flight: send them all, then receive them all. One op = one
+     * datagram relayed to the origin and its echo relayed back (2 relay forwards).
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    @OperationsPerInvocation(WINDOW)
+    public int window() throws IOException {
+        for (int i = 0; i < WINDOW; i++) {
+            send();
+        }
+        int got = 0;
+        for (int i = 0; i < WINDOW; i++) {
+            if (receive() < 0) {
+                break;
+            }
+            got++;
+        }
+        return got;
+    }
+}
