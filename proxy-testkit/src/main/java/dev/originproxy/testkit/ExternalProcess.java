@@ -322,6 +322,12 @@ public final class ExternalProcess implements AutoCloseable {
     }
 
     private String exitDescription() {
+        try {
+            // its output ended: the exit status follows within moments
+            process.waitFor(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (process.isAlive()) {
             return "still running";
         }
