@@ -7,4 +7,5 @@ module dev.originproxy.srt {
     requires org.slf4j;
 
     exports dev.originproxy.srt;
+    exports dev.originproxy.srt.router;
 }

@@ -1,0 +1,21 @@
+package dev.originproxy.srt.router;
+
+import dev.originproxy.core.relay.RelayStats;
+
+/**
+ * A snapshot of an {@link SrtRouter}'s counters. Immutable, thread-safe.
+ *
+ * @param relay the relay engine's counters: packets, open legs, drops by reason (a bad SYN
+ *     cookie counts as {@code UNAUTHENTICATED}, rendezvous as {@code UNSUPPORTED})
+ * @param sessions sessions live now (handshaking or established)
+ * @param inductionsAnswered caller INDUCTIONs the proxy answered itself (§4.3.1.1)
+ * @param handshakesCompleted sessions the origin accepted
+ * @param handshakesRejected CONCLUSIONs answered with a rejection (by the proxy or the origin)
+ * @param handshakeTimeouts handshakes the origin did not finish by the deadline
+ * @param conclusionsReplayed retransmitted caller CONCLUSIONs answered from the cached answer
+ * @param sessionsEnded sessions ended since start, whatever the reason
+ */
+public record SrtRouterStats(RelayStats relay, int sessions, long inductionsAnswered, long handshakesCompleted,
+                             long handshakesRejected, long handshakeTimeouts, long conclusionsReplayed,
+                             long sessionsEnded) {
+}

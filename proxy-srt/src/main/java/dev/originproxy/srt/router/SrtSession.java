@@ -1,0 +1,73 @@
+package dev.originproxy.srt.router;
+
+import dev.originproxy.core.Direction;
+import dev.originproxy.core.StreamKey;
+import dev.originproxy.core.relay.RelayLeg;
+import dev.originproxy.core.session.SessionCounters;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+
+/**
+ * One caller's session: the caller's CONCLUSION as received, the handshake replayed to the
+ * origin, the cached answer, and the leg (one stable upstream socket) once the origin is known.
+ *
+ * <p>Owned by one worker: mutable fields are written only on that worker's thread; the volatile
+ * ones are also read by {@link SrtRouter#sessions()} from other threads.
+ */
+final class SrtSession {
+    final String id;
+    final SrtRouter.WorkerHandler owner;
+    final InetSocketAddress caller;
+    final byte[] callerIp;
+    final int callerSocketId;
+    final int callerCookie;
+    final byte[] conclusion;
+    final String streamId;
+    final StreamKey stream;
+    final Direction direction;
+    final Instant startedAt;
+    final long deadlineNanos;
+
+    volatile SrtSessionState state = SrtSessionState.PLACING;
+    volatile String originId;
+    volatile InetSocketAddress origin;
+    volatile RelayLeg leg;
+    volatile int originSocketId;
+
+    /** The proxy's current handshake packet to the origin, retransmitted until answered. */
+    ByteBuffer toOrigin;
+    long nextRetransmitNanos;
+    /** The origin's CONCLUSION answer as sent to the caller, replayed on a retransmitted CONCLUSION. */
+    ByteBuffer answer;
+    boolean started;
+    boolean ended;
+
+    SrtSession(String id, SrtRouter.WorkerHandler owner, InetSocketAddress caller, byte[] callerIp,
+               int callerSocketId, int callerCookie, byte[] conclusion, String streamId, StreamKey stream,
+               Direction direction, long deadlineNanos) {
+        this.id = id;
+        this.owner = owner;
+        this.caller = caller;
+        this.callerIp = callerIp;
+        this.callerSocketId = callerSocketId;
+        this.callerCookie = callerCookie;
+        this.conclusion = conclusion;
+        this.streamId = streamId;
+        this.stream = stream;
+        this.direction = direction;
+        this.startedAt = Instant.now();
+        this.deadlineNanos = deadlineNanos;
+    }
+
+    SessionCounters counters() {
+        RelayLeg l = leg;
+        return l == null ? SessionCounters.ZERO : l.counters();
+    }
+
+    SrtSessionView view() {
+        return new SrtSessionView(id, caller, callerSocketId, streamId, stream.toString(), direction, originId,
+                origin, originSocketId, state, startedAt, counters());
+    }
+}
