@@ -306,4 +306,33 @@ class SrtRouterEndToEndTest {
         assertThat(a.openLegs()).isZero();
         assertThat(recorder.starts).hasSize(1);
     }
+
+    /**
+     * Play ({@code m=request}): the origin sends, the caller receives. ffmpeg is the origin's
+     * listener because it waits for the caller before it reads its input, so nothing is sent
+     * before the session exists; srt-live-transmit is the receiving caller.
+     */
+    @Test
+    void playDeliversTheOriginsStreamToTheCallerByteIdentical() throws Exception {
+        InetSocketAddress originAddress = new InetSocketAddress(V4, FreePorts.udp());
+        ExternalProcess origin = track(ExternalProcess.start("origin-ffmpeg-sender", List.of("ffmpeg",
+                "-hide_banner", "-nostdin", "-loglevel", "warning", "-i", src.toString(), "-c", "copy",
+                "-f", "mpegts", "srt://" + host(V4) + ":" + originAddress.getPort() + "?mode=listener&linger=1")));
+        awaitSrtListener(originAddress, origin);
+        SrtRouter router = router(V4, balancerWith(originAddress));
+        Path out = dir.resolve("play-" + System.nanoTime() + ".ts");
+
+        ExternalProcess player = track(ExternalProcess.builder("player-slt", List.of("bash", "-c",
+                "exec srt-live-transmit -a:no 'srt://" + host(V4) + ":" + router.localAddress().getPort()
+                        + "?streamid=#!::r=live/livestream,m=request' file://con > '" + out + "'")).start());
+
+        assertThat(origin.waitForExit(Duration.ofSeconds(20))).as("origin (sender) exit code").isZero();
+        assertThat(player.waitForExit(Duration.ofSeconds(10))).as("player exit code").isZero();
+        assertThat(Files.readAllBytes(out)).as("TS received by the caller").isEqualTo(srcBytes);
+        assertThat(recorder.starts).hasSize(1);
+        assertThat(recorder.starts.get(0).direction()).isEqualTo(dev.originproxy.core.Direction.PLAY);
+        assertThat(await(() -> recorder.ends.size() == 1, Duration.ofSeconds(3))).as(recorder.ends.toString()).isTrue();
+        assertThat(recorder.endCounters.get(0).bytesFromOrigin()).isGreaterThan(srcBytes.length);
+        assertThat(router.openLegs()).isZero();
+    }
 }
