@@ -1,8 +1,11 @@
 package dev.originproxy.srt;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -20,7 +23,11 @@ import dev.originproxy.srt.internal.Wire;
  * the return value and never by an exception. Fields are then read in place. Extensions are
  * walked with an allocation-free cursor: {@link #firstExtension()} and
  * {@link #nextExtension(int)} return the absolute index of a block, {@link #NO_EXTENSION} at the
- * end, or {@link #MALFORMED_EXTENSION}; typed readers take that index.
+ * end, or {@link #MALFORMED_EXTENSION}; typed readers take that index. The validating walk of
+ * {@code wrap} also remembers where the first SID block is, so that {@code findExtension(EXT_SID)}
+ * and {@link #streamId(byte[])} do not walk again; {@link #initialize} and the {@code append*}
+ * methods keep that consistent, so extension bytes changed by other means need a new
+ * {@code wrap}.
  *
  * <p><b>Writing.</b> Setters rewrite fields in place (the router substitutes cookies and socket
  * ids). {@link #initialize(ByteBuffer, int, int)} starts a fresh 64-byte handshake and the
@@ -121,10 +128,22 @@ public final class SrtHandshake {
     private static final int PEER_IP = 48;
     private static final int HS_EXTENSION_LENGTH = 12;
 
+    /** Stores 4 bytes of a byte array, lowest byte first. */
+    private static final VarHandle INT_LITTLE_ENDIAN =
+            MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    /** {@link #sidAt} value: not known, {@link #findExtension} walks the blocks. */
+    private static final int SID_UNKNOWN = Integer.MIN_VALUE;
+
     private ByteBuffer buffer;
     private int offset;
     private int length;
     private int capacity;
+    /**
+     * What {@code findExtension(EXT_SID)} answers, found by {@link #wrap}'s validating walk
+     * ({@link #NO_EXTENSION} when there is no SID block), or {@link #SID_UNKNOWN} once the
+     * blocks change through {@code initialize} or an {@code append*} method.
+     */
+    private int sidAt = SID_UNKNOWN;
 
     /**
      * Points this flyweight at a received handshake and validates its structure.
@@ -142,14 +161,15 @@ public final class SrtHandshake {
         if (word0 >= 0 || ((word0 >>> 16) & 0x7FFF) != SrtPacket.CONTROL_HANDSHAKE) {
             return false;
         }
+        int sid = extensionsWellFormed(buffer, offset, length);
+        if (sid == MALFORMED_EXTENSION) {
+            return false;
+        }
         this.buffer = buffer;
         this.offset = offset;
         this.length = length;
         this.capacity = length;
-        if (!extensionsWellFormed()) {
-            this.buffer = null;
-            return false;
-        }
+        this.sidAt = sid;
         return true;
     }
 
@@ -173,6 +193,7 @@ public final class SrtHandshake {
         this.offset = offset;
         this.length = LENGTH;
         this.capacity = capacity;
+        this.sidAt = SID_UNKNOWN;
         return true;
     }
 
@@ -433,14 +454,30 @@ public final class SrtHandshake {
      * {@link #MALFORMED_EXTENSION}.
      */
     public int findExtension(int type) {
-        int ext = firstExtension();
-        while (ext >= 0) {
-            if (extensionType(ext) == type) {
-                return ext;
-            }
-            ext = nextExtension(ext);
+        if (buffer == null) {
+            return MALFORMED_EXTENSION;
         }
-        return ext;
+        if (type == EXT_SID && sidAt != SID_UNKNOWN) {
+            return sidAt;
+        }
+        // The walk of firstExtension/nextExtension, reading each block's type/length word once.
+        int end = offset + length;
+        int at = offset + LENGTH;
+        while (at != end) {
+            if (at > end - 4) {
+                return MALFORMED_EXTENSION;
+            }
+            int word = Wire.getInt(buffer, at);
+            int content = (word & 0xFFFF) * 4;
+            if (content > end - at - 4) {
+                return MALFORMED_EXTENSION;
+            }
+            if (word >>> 16 == type) {
+                return at;
+            }
+            at += 4 + content;
+        }
+        return NO_EXTENSION;
     }
 
     /** Extension type ({@code EXT_*}) of the block at {@code extension}. */
@@ -518,15 +555,39 @@ public final class SrtHandshake {
     public int extensionString(int extension, byte[] dst) {
         int content = extension + 4;
         int n = extensionContentLength(extension);
-        for (int i = 0; i < n; i++) {
-            byte b = buffer.get(content + reversedIndex(i));
-            if (b == 0) {
-                return i;
+        // One 32-bit read per word (n is a multiple of 4): read big-endian, the word's first
+        // string byte is its lowest byte.
+        if (dst != null && n <= dst.length) {
+            // dst holds the whole block: no per-byte room check. A word without a zero byte is
+            // stored whole (little-endian puts its lowest byte first).
+            for (int i = 0; i < n; i += 4) {
+                int word = Wire.getInt(buffer, content + i);
+                if (((word - 0x01010101) & ~word & 0x80808080) == 0) {
+                    INT_LITTLE_ENDIAN.set(dst, i, word);
+                    continue;
+                }
+                for (int j = 0; j < 4; j++, word >>>= 8) {
+                    byte b = (byte) word;
+                    if (b == 0) {
+                        return i + j;
+                    }
+                    dst[i + j] = b;
+                }
             }
-            if (dst == null || i >= dst.length) {
-                return BUFFER_TOO_SMALL;
+            return n;
+        }
+        for (int i = 0; i < n; i += 4) {
+            int word = Wire.getInt(buffer, content + i);
+            for (int j = 0; j < 4; j++, word >>>= 8) {
+                byte b = (byte) word;
+                if (b == 0) {
+                    return i + j;
+                }
+                if (dst == null || i + j >= dst.length) {
+                    return BUFFER_TOO_SMALL;
+                }
+                dst[i + j] = b;
             }
-            dst[i] = b;
         }
         return n;
     }
@@ -587,6 +648,7 @@ public final class SrtHandshake {
         Wire.putInt(buffer, at + 8, srtFlags);
         Wire.putInt(buffer, at + 12, (receiverTsbpdDelay & 0xFFFF) << 16 | (senderTsbpdDelay & 0xFFFF));
         length += 4 + HS_EXTENSION_LENGTH;
+        sidAt = SID_UNKNOWN;
         return length;
     }
 
@@ -605,6 +667,7 @@ public final class SrtHandshake {
             return -1;
         }
         length += n;
+        sidAt = SID_UNKNOWN;
         return length;
     }
 
@@ -633,6 +696,7 @@ public final class SrtHandshake {
             Wire.putInt(buffer, at + 4 + i, Wire.getInt(src, srcOffset + i));
         }
         length += 4 + srcLength;
+        sidAt = SID_UNKNOWN;
         return length;
     }
 
@@ -761,16 +825,37 @@ public final class SrtHandshake {
         Wire.putInt(dst, at + COOKIE, cookie);
     }
 
-    /** Checks that blocks exactly fill the packet and that a stream id is within its limit. */
-    private boolean extensionsWellFormed() {
-        int ext = firstExtension();
-        while (ext >= 0) {
-            if (extensionType(ext) == EXT_SID && extensionContentLength(ext) > MAX_STREAM_ID_LENGTH) {
-                return false;
+    /**
+     * Checks that blocks exactly fill the packet and that a stream id is within its limit, reading
+     * each block's type/length word once.
+     *
+     * @return the first SID block's index, {@link #NO_EXTENSION} when there is none, or
+     *     {@link #MALFORMED_EXTENSION}
+     */
+    private static int extensionsWellFormed(ByteBuffer buffer, int offset, int length) {
+        int end = offset + length;
+        int at = offset + LENGTH;
+        int sid = NO_EXTENSION;
+        while (at != end) {
+            if (at > end - 4) {
+                return MALFORMED_EXTENSION;
             }
-            ext = nextExtension(ext);
+            int word = Wire.getInt(buffer, at);
+            int content = (word & 0xFFFF) * 4;
+            if (content > end - at - 4) {
+                return MALFORMED_EXTENSION;
+            }
+            if (word >>> 16 == EXT_SID) {
+                if (content > MAX_STREAM_ID_LENGTH) {
+                    return MALFORMED_EXTENSION;
+                }
+                if (sid == NO_EXTENSION) {
+                    sid = at;
+                }
+            }
+            at += 4 + content;
         }
-        return ext == NO_EXTENSION;
+        return sid;
     }
 
     private int extensionAt(int at) {

@@ -1,5 +1,7 @@
 package dev.originproxy.stun;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -56,6 +58,12 @@ public final class StunMessage {
     static final int MAX_USERNAME_LENGTH = 513;
     static final int MAX_ERROR_REASON_LENGTH = 763;
 
+    /** Big-endian reads from a byte array: a heap buffer's, or the caller's when comparing. */
+    private static final VarHandle INT_BIG_ENDIAN =
+            MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LONG_BIG_ENDIAN =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
     private ByteBuffer buffer;
     private boolean littleEndian;
     private boolean valid;
@@ -93,149 +101,189 @@ public final class StunMessage {
      *     null buffer or a range outside {@code [0, buf.limit())}
      */
     public boolean wrap(ByteBuffer buf, int offset, int length) {
-        clear();
         if (buf == null || offset < 0 || length < HEADER_LENGTH
                 || offset > buf.limit() - length) {
-            return false;
-        }
-        this.buffer = buf;
-        this.littleEndian = buf.order() == ByteOrder.LITTLE_ENDIAN;
-        this.offset = offset;
-        this.length = length;
-        if ((buf.get(offset) & 0xC0) != 0
-                || readInt(offset + 4) != MAGIC_COOKIE) {
             return fail();
         }
-        int declared = readShort(offset + 2);
+        boolean le = buf.order() == ByteOrder.LITTLE_ENDIAN;
+        // Header word 0: the top two bits, the 14-bit type and the 16-bit length.
+        int word0 = readInt(buf, le, offset);
+        if ((word0 & 0xC0000000) != 0 || readInt(buf, le, offset + 4) != MAGIC_COOKIE) {
+            return fail();
+        }
+        int declared = word0 & 0xFFFF;
         if ((declared & 3) != 0 || declared != length - HEADER_LENGTH) {
             return fail();
         }
-        if (!walkAttributes(offset + HEADER_LENGTH, offset + length)) {
-            return fail();
-        }
-        valid = true;
-        return true;
-    }
-
-    private boolean walkAttributes(int at, int end) {
+        // One pass over the attributes, positions kept in locals and stored only on success. A
+        // heap buffer's array is read directly (bounds-checked array access, no byte order).
+        byte[] array = buf.hasArray() ? buf.array() : null;
+        int arrayOffset = array != null ? buf.arrayOffset() : 0;
+        int end = offset + length;
+        int at = offset + HEADER_LENGTH;
+        int honoured = end;
         boolean afterIntegrity = false;
         boolean afterIntegritySha256 = false;
-        honouredEnd = end;
+        int username = -1;
+        int integrity = -1;
+        int integritySha256 = -1;
+        int fingerprint = -1;
+        int xorMappedAddress = -1;
+        int priority = -1;
+        int useCandidate = -1;
+        int iceControlled = -1;
+        int iceControlling = -1;
+        int errorCode = -1;
         while (at < end) {
-            if (fingerprintAt >= 0) {
-                return false;
+            // §14.7: nothing may follow FINGERPRINT.
+            if (fingerprint >= 0 || end - at < ATTRIBUTE_HEADER_LENGTH) {
+                return fail();
             }
-            if (end - at < ATTRIBUTE_HEADER_LENGTH) {
-                return false;
-            }
-            int type = readShort(at);
-            int valueLength = readShort(at + 2);
+            int header = array != null ? (int) INT_BIG_ENDIAN.get(array, arrayOffset + at)
+                    : readInt(buf, le, at);
+            int type = header >>> 16;
+            int valueLength = header & 0xFFFF;
             int padded = (valueLength + 3) & ~3;
             if (padded > end - at - ATTRIBUTE_HEADER_LENGTH) {
-                return false;
+                return fail();
             }
-            if (type == StunAttribute.FINGERPRINT) {
-                if (valueLength != 4) {
-                    return false;
-                }
-                fingerprintAt = at;
-            } else if (type == StunAttribute.MESSAGE_INTEGRITY_SHA256) {
-                if (!afterIntegritySha256) {
-                    // §14.6: 16 to 32 bytes, a multiple of 4 (a truncated HMAC-SHA256).
-                    if (valueLength < 16 || valueLength > 32 || (valueLength & 3) != 0) {
-                        return false;
+            switch (type) {
+                case StunAttribute.FINGERPRINT:
+                    if (valueLength != 4) {
+                        return fail();
                     }
-                    integritySha256At = at;
-                    afterIntegritySha256 = true;
+                    fingerprint = at;
+                    break;
+                case StunAttribute.MESSAGE_INTEGRITY_SHA256:
+                    if (!afterIntegritySha256) {
+                        // §14.6: 16 to 32 bytes, a multiple of 4 (a truncated HMAC-SHA256).
+                        if (valueLength < 16 || valueLength > 32 || (valueLength & 3) != 0) {
+                            return fail();
+                        }
+                        integritySha256 = at;
+                        afterIntegritySha256 = true;
+                        if (!afterIntegrity) {
+                            honoured = at;
+                        }
+                        afterIntegrity = true;
+                    }
+                    break;
+                case StunAttribute.MESSAGE_INTEGRITY:
                     if (!afterIntegrity) {
-                        honouredEnd = at;
+                        if (valueLength != StunCrypto.SHA1_LENGTH) {
+                            return fail();
+                        }
+                        integrity = at;
+                        honoured = at;
+                        afterIntegrity = true;
                     }
-                    afterIntegrity = true;
-                }
-            } else if (type == StunAttribute.MESSAGE_INTEGRITY) {
-                if (!afterIntegrity) {
-                    if (valueLength != StunCrypto.SHA1_LENGTH) {
-                        return false;
+                    break;
+                // §14.5: attributes after MESSAGE-INTEGRITY are ignored, so neither checked
+                // nor recorded. When a recorded attribute repeats, the first one counts.
+                case StunAttribute.USERNAME:
+                    if (!afterIntegrity) {
+                        if (valueLength == 0 || valueLength > MAX_USERNAME_LENGTH) {
+                            return fail();
+                        }
+                        if (username < 0) {
+                            username = at;
+                        }
                     }
-                    integrityAt = at;
-                    honouredEnd = at;
-                    afterIntegrity = true;
-                }
-            } else if (!afterIntegrity && !remember(type, at, valueLength)) {
-                return false;
+                    break;
+                case StunAttribute.PRIORITY:
+                    if (!afterIntegrity) {
+                        if (valueLength != 4) {
+                            return fail();
+                        }
+                        if (priority < 0) {
+                            priority = at;
+                        }
+                    }
+                    break;
+                case StunAttribute.USE_CANDIDATE:
+                    if (!afterIntegrity) {
+                        if (valueLength != 0) {
+                            return fail();
+                        }
+                        if (useCandidate < 0) {
+                            useCandidate = at;
+                        }
+                    }
+                    break;
+                case StunAttribute.ICE_CONTROLLED:
+                    if (!afterIntegrity) {
+                        if (valueLength != 8) {
+                            return fail();
+                        }
+                        if (iceControlled < 0) {
+                            iceControlled = at;
+                        }
+                    }
+                    break;
+                case StunAttribute.ICE_CONTROLLING:
+                    if (!afterIntegrity) {
+                        if (valueLength != 8) {
+                            return fail();
+                        }
+                        if (iceControlling < 0) {
+                            iceControlling = at;
+                        }
+                    }
+                    break;
+                case StunAttribute.ERROR_CODE:
+                    if (!afterIntegrity) {
+                        if (valueLength < 4 || valueLength > 4 + MAX_ERROR_REASON_LENGTH) {
+                            return fail();
+                        }
+                        if (errorCode < 0) {
+                            errorCode = at;
+                        }
+                    }
+                    break;
+                case StunAttribute.XOR_MAPPED_ADDRESS:
+                    if (!afterIntegrity) {
+                        if (valueLength != 8 && valueLength != 20) {
+                            return fail();
+                        }
+                        // Inside the value: its length (8 or 20) was checked against the message.
+                        int family = buf.get(at + ATTRIBUTE_HEADER_LENGTH + 1) & 0xFF;
+                        if (!(family == FAMILY_IPV4 && valueLength == 8)
+                                && !(family == FAMILY_IPV6 && valueLength == 20)) {
+                            return fail();
+                        }
+                        if (xorMappedAddress < 0) {
+                            xorMappedAddress = at;
+                        }
+                    }
+                    break;
+                default:
+                    break;
             }
             at += ATTRIBUTE_HEADER_LENGTH + padded;
         }
+        this.buffer = buf;
+        this.littleEndian = le;
+        this.offset = offset;
+        this.length = length;
+        this.honouredEnd = honoured;
+        this.usernameAt = username;
+        this.integrityAt = integrity;
+        this.integritySha256At = integritySha256;
+        this.fingerprintAt = fingerprint;
+        this.xorMappedAddressAt = xorMappedAddress;
+        this.priorityAt = priority;
+        this.useCandidateAt = useCandidate;
+        this.iceControlledAt = iceControlled;
+        this.iceControllingAt = iceControlling;
+        this.errorCodeAt = errorCode;
+        this.valid = true;
         return true;
     }
 
-    /** Records a router-relevant attribute; false if its size is not the RFC's. */
-    private boolean remember(int type, int at, int valueLength) {
-        switch (type) {
-            case StunAttribute.USERNAME:
-                if (valueLength == 0 || valueLength > MAX_USERNAME_LENGTH) {
-                    return false;
-                }
-                if (usernameAt < 0) {
-                    usernameAt = at;
-                }
-                return true;
-            case StunAttribute.PRIORITY:
-                if (valueLength != 4) {
-                    return false;
-                }
-                if (priorityAt < 0) {
-                    priorityAt = at;
-                }
-                return true;
-            case StunAttribute.USE_CANDIDATE:
-                if (valueLength != 0) {
-                    return false;
-                }
-                if (useCandidateAt < 0) {
-                    useCandidateAt = at;
-                }
-                return true;
-            case StunAttribute.ICE_CONTROLLED:
-                if (valueLength != 8) {
-                    return false;
-                }
-                if (iceControlledAt < 0) {
-                    iceControlledAt = at;
-                }
-                return true;
-            case StunAttribute.ICE_CONTROLLING:
-                if (valueLength != 8) {
-                    return false;
-                }
-                if (iceControllingAt < 0) {
-                    iceControllingAt = at;
-                }
-                return true;
-            case StunAttribute.ERROR_CODE:
-                if (valueLength < 4 || valueLength > 4 + MAX_ERROR_REASON_LENGTH) {
-                    return false;
-                }
-                if (errorCodeAt < 0) {
-                    errorCodeAt = at;
-                }
-                return true;
-            case StunAttribute.XOR_MAPPED_ADDRESS:
-                if (valueLength != 8 && valueLength != 20) {
-                    return false;
-                }
-                int family = buffer.get(at + ATTRIBUTE_HEADER_LENGTH + 1) & 0xFF;
-                if (!(family == FAMILY_IPV4 && valueLength == 8)
-                        && !(family == FAMILY_IPV6 && valueLength == 20)) {
-                    return false;
-                }
-                if (xorMappedAddressAt < 0) {
-                    xorMappedAddressAt = at;
-                }
-                return true;
-            default:
-                return true;
-        }
+    /** The big-endian 32-bit word at {@code index}, whatever the buffer's byte order. */
+    private static int readInt(ByteBuffer buf, boolean littleEndian, int index) {
+        int i = buf.getInt(index);
+        return littleEndian ? Integer.reverseBytes(i) : i;
     }
 
     private boolean fail() {
@@ -388,9 +436,28 @@ public final class StunMessage {
         if (readShort(usernameAt + 2) != len) {
             return false;
         }
-        int base = usernameAt + ATTRIBUTE_HEADER_LENGTH;
-        for (int i = 0; i < len; i++) {
-            if (buffer.get(base + i) != b[off + i]) {
+        return regionEquals(usernameAt + ATTRIBUTE_HEADER_LENGTH, b, off, len);
+    }
+
+    /**
+     * Compares {@code len} bytes of the buffer at absolute {@code index} with {@code b[off..]};
+     * both ranges have been checked by the caller.
+     */
+    private boolean regionEquals(int index, byte[] b, int off, int len) {
+        ByteBuffer buf = buffer;
+        if (buf.hasArray()) {
+            int from = buf.arrayOffset() + index;
+            return Arrays.equals(buf.array(), from, from + len, b, off, off + len);
+        }
+        int i = 0;
+        for (; i <= len - 8; i += 8) {
+            long word = buf.getLong(index + i);
+            if ((littleEndian ? Long.reverseBytes(word) : word) != (long) LONG_BIG_ENDIAN.get(b, off + i)) {
+                return false;
+            }
+        }
+        for (; i < len; i++) {
+            if (buf.get(index + i) != b[off + i]) {
                 return false;
             }
         }

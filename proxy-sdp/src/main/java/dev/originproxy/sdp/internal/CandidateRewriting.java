@@ -10,9 +10,8 @@ import static dev.originproxy.sdp.internal.SdpLineIndex.MEDIA;
 
 /**
  * The two candidate rewrites of the signalling forwarder, done by copying untouched ranges of the
- * original text into one presized {@code char[]}: linear time, no per-line strings. (Bulk
- * {@link String#getChars} is used rather than {@link StringBuilder#append(CharSequence, int, int)},
- * which copies char by char on Java 17.)
+ * original text into one presized {@link StringBuilder} (see {@code Output}): linear time, no
+ * per-line strings.
  *
  * <p>Stateless; safe to call from any thread.
  */
@@ -70,9 +69,14 @@ public final class CandidateRewriting {
                                            String proxyAddress, int proxyPort) {
         int lines = index.lineCount();
         int sections = 0;
+        int defaultCandidateLines = 0;
         for (int line = 0; line < lines; line++) {
-            if (index.kind(line) == MEDIA) {
+            byte kind = index.kind(line);
+            if (kind == MEDIA) {
                 sections++;
+            }
+            if (kind == CONNECTION || kind == MEDIA || kind == RTCP || kind == ORIGIN) {
+                defaultCandidateLines++;
             }
         }
         // Pass 1: the insertion line of each section and whether its end-of-candidates must move.
@@ -101,12 +105,17 @@ public final class CandidateRewriting {
 
         String text = index.text();
         String documentEnding = lines > 0 && index.lineEnding(0).equals("\n") ? "\n" : "\r\n";
+        String family = proxyAddress == null ? null : proxyAddress.indexOf(':') >= 0 ? "IP6" : "IP4";
+        String portText = proxyAddress == null ? null : Integer.toString(proxyPort);
         // Upper bound: each section may add a line ending, the block and a moved end-of-candidates.
-        // Upper bound also covers every rewritten default-candidate line growing to its longest form.
+        // Upper bound also covers every rewritten default-candidate line (o=, c=, m=, a=rtcp:)
+        // growing to its longest form.
         Output out = new Output(text.length()
                 + sections * (2 + Math.max(crlfBlock.length(), lfBlock.length()) + END_OF_CANDIDATES_LINE.length() + 2)
-                + (proxyAddress == null ? 0 : lines * (proxyAddress.length() + 24)));
+                + (proxyAddress == null ? 0 : defaultCandidateLines * (proxyAddress.length() + 24)));
         int copyFrom = 0;
+        // Each o=, c=, m= and a=rtcp: line is copied here to be parsed without per-char String access.
+        char[] scratch = new char[proxyAddress == null ? 0 : 128];
         section = -1;
         for (int line = 0; line < lines; line++) {
             byte kind = index.kind(line);
@@ -122,11 +131,14 @@ public final class CandidateRewriting {
                 continue;
             }
             if (proxyAddress != null && (kind == CONNECTION || kind == MEDIA || kind == RTCP || kind == ORIGIN)) {
-                int contentEnd = index.end(line) - index.lineEnding(line).length();
-                String replacement = defaultCandidate(kind, text, index.start(line), contentEnd, proxyAddress, proxyPort);
-                if (replacement != null) {
-                    out.append(text, copyFrom, index.start(line));
-                    out.append(replacement);
+                int start = index.start(line);
+                int contentEnd = index.contentEnd(line);
+                if (scratch.length < contentEnd - start) {
+                    scratch = new char[contentEnd - start];
+                }
+                text.getChars(start, contentEnd, scratch, 0);
+                if (writeDefaultCandidate(out, kind, scratch, contentEnd - start, text, copyFrom, start,
+                        proxyAddress, family, portText)) {
                     copyFrom = contentEnd;
                 }
             }
@@ -149,82 +161,155 @@ public final class CandidateRewriting {
         return out.toString();
     }
 
-    /** The rewritten line (without its ending), or null when it is to stay as it is. */
-    private static String defaultCandidate(byte kind, String text, int start, int end, String address, int port) {
-        String line = text.substring(start, end);
-        String family = address.indexOf(':') >= 0 ? "IP6" : "IP4";
+    /**
+     * Moves the default candidate of one {@code o=}, {@code c=}, {@code m=} or {@code a=rtcp:}
+     * line to the proxy. The line, {@code text[start, start + length)} without its ending, is also
+     * in {@code line[0, length)}, where it is parsed. When it is to change, appends
+     * {@code text[copyFrom, start)} and the rewritten line to {@code out} and returns true;
+     * otherwise appends nothing and returns false. Index-based: no substring, no split, no
+     * per-line string.
+     *
+     * <p>Tokens are split at single spaces as {@code String.split(" ")} splits them (a leading
+     * space yields an empty first token, trailing spaces are dropped), so that the o= and c=
+     * rules below count tokens exactly as {@code value.split(" ")} would.
+     */
+    private static boolean writeDefaultCandidate(Output out, byte kind, char[] line, int length, String text,
+                                                 int copyFrom, int start, String address, String family,
+                                                 String port) {
         if (kind == ORIGIN) {
             // o=<username> <sess-id> <sess-version> <nettype> <addrtype> <unicast-address>
-            String[] parts = line.substring(2).split(" ");
-            if (parts.length != 6 || isPlaceholder(parts[5])) {
-                return null;
+            int valueEnd = withoutTrailingSpaces(line, 2, length);
+            int s1 = indexIn(line, ' ', 2, valueEnd);
+            int s2 = s1 < 0 ? -1 : indexIn(line, ' ', s1 + 1, valueEnd);
+            int s3 = s2 < 0 ? -1 : indexIn(line, ' ', s2 + 1, valueEnd);
+            int s4 = s3 < 0 ? -1 : indexIn(line, ' ', s3 + 1, valueEnd);
+            int s5 = s4 < 0 ? -1 : indexIn(line, ' ', s4 + 1, valueEnd);
+            // Exactly six tokens: five separating spaces and no sixth one.
+            if (s5 < 0 || indexIn(line, ' ', s5 + 1, valueEnd) >= 0 || isPlaceholder(line, s5 + 1, valueEnd)) {
+                return false;
             }
-            return "o=" + parts[0] + " " + parts[1] + " " + parts[2] + " " + parts[3] + " " + family + " " + address;
+            out.append(text, copyFrom, start + s4 + 1);
+            out.append(family);
+            out.append(" ");
+            out.append(address);
+            return true;
         }
         if (kind == CONNECTION) {
-            String[] parts = line.substring(2).split(" ");
-            if (parts.length < 3) {
-                return null;
+            // c=<nettype> <addrtype> <connection-address>[/ttl][/n]
+            int valueEnd = withoutTrailingSpaces(line, 2, length);
+            int s1 = indexIn(line, ' ', 2, valueEnd);
+            int s2 = s1 < 0 ? -1 : indexIn(line, ' ', s1 + 1, valueEnd);
+            if (s2 < 0) {
+                return false;
             }
-            String addr = parts[2];
-            int slash = addr.indexOf('/');
-            String bare = slash < 0 ? addr : addr.substring(0, slash);
-            if (isPlaceholder(bare)) {
-                return null;
+            int s3 = indexIn(line, ' ', s2 + 1, valueEnd);
+            int addressEnd = s3 < 0 ? valueEnd : s3;
+            int slash = indexIn(line, '/', s2 + 1, addressEnd);
+            if (isPlaceholder(line, s2 + 1, slash < 0 ? addressEnd : slash)) {
+                return false;
             }
-            return "c=" + parts[0] + " " + family + " " + address;
+            out.append(text, copyFrom, start + s1 + 1);
+            out.append(family);
+            out.append(" ");
+            out.append(address);
+            return true;
         }
         if (kind == MEDIA) {
-            int a = line.indexOf(' ');
-            int b = a < 0 ? -1 : line.indexOf(' ', a + 1);
+            // m=<media> <port>[/<number of ports>] <proto> <fmt> ...
+            int a = indexIn(line, ' ', 2, length);
+            int b = a < 0 ? -1 : indexIn(line, ' ', a + 1, length);
             if (b < 0) {
-                return null;
+                return false;
             }
-            String portField = line.substring(a + 1, b);
-            int slash = portField.indexOf('/');
-            String bare = slash < 0 ? portField : portField.substring(0, slash);
-            if (bare.equals("0") || bare.equals("9")) {
-                return null;
+            int slash = indexIn(line, '/', a + 1, b);
+            int portEnd = slash < 0 ? b : slash;
+            if (isToken(line, a + 1, portEnd, "0") || isToken(line, a + 1, portEnd, "9")) {
+                return false;
             }
-            return line.substring(0, a + 1) + port + line.substring(b);
+            out.append(text, copyFrom, start + a + 1);
+            out.append(port);
+            out.append(text, start + b, start + length);
+            return true;
         }
         // a=rtcp:<port> [<nettype> <addrtype> <address>]
-        String value = line.substring("a=rtcp:".length());
-        int space = value.indexOf(' ');
-        String rtcpPort = space < 0 ? value : value.substring(0, space);
-        if (rtcpPort.equals("9")) {
-            return null;
+        int valueStart = "a=rtcp:".length();
+        int space = indexIn(line, ' ', valueStart, length);
+        if (isToken(line, valueStart, space < 0 ? length : space, "9")) {
+            return false;
         }
-        return "a=rtcp:" + port + (space < 0 ? "" : " IN " + family + " " + address);
+        out.append(text, copyFrom, start + valueStart);
+        out.append(port);
+        if (space >= 0) {
+            out.append(" IN ");
+            out.append(family);
+            out.append(" ");
+            out.append(address);
+        }
+        return true;
+    }
+
+    /** Index of the first {@code c} in {@code chars[from, to)}, or -1. */
+    private static int indexIn(char[] chars, char c, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (chars[i] == c) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** {@code to} moved back over trailing spaces, but not before {@code from}. */
+    private static int withoutTrailingSpaces(char[] chars, int from, int to) {
+        while (to > from && chars[to - 1] == ' ') {
+            to--;
+        }
+        return to;
+    }
+
+    /** Whether {@code chars[from, to)} is exactly {@code token}. */
+    private static boolean isToken(char[] chars, int from, int to, String token) {
+        if (to - from != token.length()) {
+            return false;
+        }
+        for (int i = 0; i < token.length(); i++) {
+            if (chars[from + i] != token.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Addresses that name no host: nothing to hide. */
-    private static boolean isPlaceholder(String address) {
-        return address.equals("0.0.0.0") || address.equals("::") || address.equals("127.0.0.1")
-                || address.equals("::1");
+    private static boolean isPlaceholder(char[] chars, int from, int to) {
+        return isToken(chars, from, to, "0.0.0.0") || isToken(chars, from, to, "::")
+                || isToken(chars, from, to, "127.0.0.1") || isToken(chars, from, to, "::1");
     }
 
-    /** A fixed-size char buffer; callers size it for the largest possible output. */
+    /**
+     * The output, presized for the largest possible result so that it never grows. A
+     * {@link StringBuilder} rather than a {@code char[]}: on Java 17 (checked on 17.0.15) its
+     * {@code append(String, int, int)} copies a Latin-1 range with one arraycopy and stays one
+     * byte per char, so {@code toString} is a single byte copy, where a {@code char[]} costs a
+     * widening copy in, twice the memory, and a narrowing copy out.
+     */
     private static final class Output {
-        private final char[] chars;
-        private int length;
+        private final StringBuilder chars;
 
         Output(int capacity) {
-            chars = new char[capacity];
+            chars = new StringBuilder(capacity);
         }
 
         void append(String text, int from, int to) {
-            text.getChars(from, to, chars, length);
-            length += to - from;
+            chars.append(text, from, to);
         }
 
         void append(String text) {
-            append(text, 0, text.length());
+            chars.append(text);
         }
 
         @Override
         public String toString() {
-            return new String(chars, 0, length);
+            return chars.toString();
         }
     }
 }

@@ -138,31 +138,33 @@ public final class SdpLineIndex {
     }
 
     private static byte classifyAttribute(String text, int from, int end) {
-        if (startsWith(text, from, end, "candidate:")) {
-            return CANDIDATE;
+        if (from >= end) {
+            return OTHER;
         }
-        if (startsWith(text, from, end, "ice-ufrag:")) {
-            return ICE_UFRAG;
+        // The first char picks the one or few names to compare (they differ in it), rather than
+        // trying every name in turn on every a= line.
+        switch (text.charAt(from)) {
+            case 'c':
+                return startsWith(text, from, end, "candidate:") ? CANDIDATE : OTHER;
+            case 'i':
+                if (startsWith(text, from, end, "ice-ufrag:")) {
+                    return ICE_UFRAG;
+                }
+                if (startsWith(text, from, end, "ice-pwd:")) {
+                    return ICE_PWD;
+                }
+                return equalsRange(text, from, end, "ice-lite") ? ICE_LITE : OTHER;
+            case 'r':
+                return startsWith(text, from, end, "rtcp:") ? RTCP : OTHER;
+            case 'm':
+                return startsWith(text, from, end, "mid:") ? MID : OTHER;
+            case 'g':
+                return startsWith(text, from, end, "group:") ? GROUP : OTHER;
+            case 'e':
+                return equalsRange(text, from, end, "end-of-candidates") ? END_OF_CANDIDATES : OTHER;
+            default:
+                return OTHER;
         }
-        if (startsWith(text, from, end, "ice-pwd:")) {
-            return ICE_PWD;
-        }
-        if (startsWith(text, from, end, "rtcp:")) {
-            return RTCP;
-        }
-        if (startsWith(text, from, end, "mid:")) {
-            return MID;
-        }
-        if (startsWith(text, from, end, "group:")) {
-            return GROUP;
-        }
-        if (equalsRange(text, from, end, "end-of-candidates")) {
-            return END_OF_CANDIDATES;
-        }
-        if (equalsRange(text, from, end, "ice-lite")) {
-            return ICE_LITE;
-        }
-        return OTHER;
     }
 
     private static boolean startsWith(String text, int from, int end, String prefix) {
