@@ -132,10 +132,22 @@ class SrtRouterEndToEndTest {
     }
 
     private ExternalProcess ffmpegPush(InetSocketAddress proxy, String streamId, String extra) {
+        return ffmpegPush(proxy, streamId, extra, false);
+    }
+
+    /**
+     * @param realtime pace the push at the media's rate ({@code -re}); two unpaced pushes at once
+     *     can outrun SRT's live-mode latency on a loaded machine, which then drops late packets
+     */
+    private ExternalProcess ffmpegPush(InetSocketAddress proxy, String streamId, String extra, boolean realtime) {
         String url = "srt://" + host(proxy.getAddress()) + ":" + proxy.getPort() + "?streamid=" + streamId
                 + (extra.isEmpty() ? "" : "&" + extra) + "&linger=1";
-        return track(ExternalProcess.start("ffmpeg-push", List.of("ffmpeg", "-hide_banner", "-nostdin",
-                "-loglevel", "warning", "-i", src.toString(), "-c", "copy", "-f", "mpegts", url)));
+        List<String> cmd = new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "warning"));
+        if (realtime) {
+            cmd.add("-re");
+        }
+        cmd.addAll(List.of("-i", src.toString(), "-c", "copy", "-f", "mpegts", url));
+        return track(ExternalProcess.start("ffmpeg-push", cmd));
     }
 
     /** Pushes through the proxy and checks the origin received exactly the source. */
@@ -239,8 +251,8 @@ class SrtRouterEndToEndTest {
         SrtRouter router = track(SrtRouter.builder().bind(new InetSocketAddress(V4, 0)).workers(1)
                 .placement(placement).lifecycle(lifecycle).build().start());
 
-        ExternalProcess pushA = ffmpegPush(router.localAddress(), "#!::r=live/one,m=publish", "");
-        ExternalProcess pushB = ffmpegPush(router.localAddress(), "#!::r=live/two,m=publish", "");
+        ExternalProcess pushA = ffmpegPush(router.localAddress(), "#!::r=live/one,m=publish", "", true);
+        ExternalProcess pushB = ffmpegPush(router.localAddress(), "#!::r=live/two,m=publish", "", true);
 
         assertThat(pushA.waitForExit(Duration.ofSeconds(20))).isZero();
         assertThat(pushB.waitForExit(Duration.ofSeconds(20))).isZero();
