@@ -9,6 +9,7 @@ import dev.originproxy.core.balancer.StreamPlacement;
 import dev.originproxy.core.origin.OriginEndpoint;
 import dev.originproxy.core.origin.OriginProtocol;
 import dev.originproxy.core.origin.OriginServer;
+import dev.originproxy.core.relay.DaemonThreads;
 import dev.originproxy.core.relay.DropReason;
 import dev.originproxy.core.relay.RelayHandler;
 import dev.originproxy.core.relay.RelayLeg;
@@ -46,7 +47,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -146,7 +146,7 @@ public final class SrtRouter implements AutoCloseable {
         this.nanoClock = b.nanoClock;
         this.epochNanos = b.nanoClock.getAsLong();
         this.ownExecutor = b.executor == null;
-        this.executor = ownExecutor ? Executors.newFixedThreadPool(2, daemon("srt-placement")) : b.executor;
+        this.executor = ownExecutor ? Executors.newFixedThreadPool(2, DaemonThreads.named("srt-placement")) : b.executor;
         long tickMillis = Math.max(10, Math.min(100, b.retransmitInterval.toMillis() / 4));
         this.relay = UdpRelay.builder()
                 .bind(b.bind)
@@ -158,15 +158,6 @@ public final class SrtRouter implements AutoCloseable {
                 .nanoClock(b.nanoClock)
                 .handler(WorkerHandler::new)
                 .build();
-    }
-
-    private static ThreadFactory daemon(String name) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     /** A builder; {@link Builder#placement} or {@link Builder#balancer} is required. */

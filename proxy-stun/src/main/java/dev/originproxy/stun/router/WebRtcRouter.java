@@ -3,6 +3,7 @@ package dev.originproxy.stun.router;
 import dev.originproxy.core.balancer.BalancerUnavailableException;
 import dev.originproxy.core.balancer.SessionStore;
 import dev.originproxy.core.balancer.WebRtcSession;
+import dev.originproxy.core.relay.DaemonThreads;
 import dev.originproxy.core.relay.DropReason;
 import dev.originproxy.core.relay.RelayLeg;
 import dev.originproxy.core.relay.RelayStats;
@@ -92,8 +93,8 @@ public final class WebRtcRouter implements AutoCloseable {
         this.maxPendingLookups = b.maxPendingLookups;
         this.nanoClock = b.nanoClock;
         this.ownExecutor = b.executor == null;
-        this.executor = ownExecutor ? Executors.newFixedThreadPool(2, daemon("webrtc-lookup")) : b.executor;
-        this.maintenance = Executors.newSingleThreadScheduledExecutor(daemon("webrtc-maintenance"));
+        this.executor = ownExecutor ? Executors.newFixedThreadPool(2, DaemonThreads.named("webrtc-lookup")) : b.executor;
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("webrtc-maintenance"));
         this.relay = UdpRelay.builder()
                 .bind(b.bind)
                 .workers(b.workers)
@@ -104,15 +105,6 @@ public final class WebRtcRouter implements AutoCloseable {
                 .handler(WorkerHandler::new)
                 .build();
         store.addRemovalListener(this::onStoreRemoval);
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     /** A builder; {@link Builder#sessionStore} is required. */
