@@ -15,6 +15,7 @@ module dev.originproxy.core {
     exports dev.originproxy.core.balancer;
     exports dev.originproxy.core.session;
     exports dev.originproxy.core.relay;
+    exports dev.originproxy.core.loop;
 
     uses dev.originproxy.core.balancer.OriginLoadBalancerProvider;
     provides dev.originproxy.core.balancer.OriginLoadBalancerProvider
