@@ -44,8 +44,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * doclint runs in the build with every group but {@code missing}; this is the part of
  * {@code missing} that matters to a reader: no undocumented public API).
  *
- * <p>A library module is a module of the root pom with a {@code module-info.java}; the modules
- * are read from the root pom, so a module added later is checked without editing this test.
+ * <p>The library modules are read from the root pom (every jar module not marked as test support
+ * or benchmarks), so a module added later is checked without editing this test.
  */
 class BuildConventionsTest {
     private static final Path ROOT = NodePeers.repoRoot();
@@ -97,12 +97,22 @@ class BuildConventionsTest {
 
     // ---------------------------------------------------------------------------------------------
 
-    /** Modules of the root pom that hold a JPMS module (library modules; testkit and benchmarks hold none). */
+    /**
+     * Modules of the root pom that publish a library: jar packaging, and not marked as something
+     * else by {@code maven.javadoc.skip} (testkit and benchmarks are; see the root pom).
+     */
     private static List<Path> libraryModules() throws Exception {
         List<Path> modules = new ArrayList<>();
         for (Element module : children(child(pom(ROOT).getDocumentElement(), "modules"), "module")) {
             Path dir = ROOT.resolve(module.getTextContent().trim());
-            if (Files.exists(dir.resolve("src/main/java/module-info.java"))) {
+            Element project = pom(dir).getDocumentElement();
+            List<Element> packaging = children(project, "packaging");
+            boolean jar = packaging.isEmpty() || packaging.get(0).getTextContent().trim().equals("jar");
+            List<Element> properties = children(project, "properties");
+            boolean notALibrary = !properties.isEmpty()
+                    && !children(properties.get(0), "maven.javadoc.skip").isEmpty()
+                    && text(properties.get(0), "maven.javadoc.skip").equals("true");
+            if (jar && !notALibrary) {
                 modules.add(dir);
             }
         }
@@ -123,7 +133,6 @@ class BuildConventionsTest {
             Set<String> exported = new TreeSet<>();
             for (CompilationUnitTree unit : parsed) {
                 if (unit.getModule() != null) {
-                    docs.getDocCommentTree(new TreePath(new TreePath(unit), unit.getModule()));
                     for (var directive : ((ModuleTree) unit.getModule()).getDirectives()) {
                         if (directive instanceof ExportsTree e && e.getModuleNames() == null) {
                             exported.add(e.getPackageName().toString());
@@ -131,9 +140,12 @@ class BuildConventionsTest {
                     }
                 }
             }
+            boolean modular = parsed.stream().anyMatch(u -> u.getModule() != null);
             List<String> undocumented = new ArrayList<>();
             for (CompilationUnitTree unit : parsed) {
-                if (unit.getPackageName() == null || !exported.contains(unit.getPackageName().toString())) {
+                String pkg = unit.getPackageName() == null ? null : unit.getPackageName().toString();
+                boolean api = pkg != null && (modular ? exported.contains(pkg) : !pkg.contains(".internal"));
+                if (!api) {
                     continue;
                 }
                 new PublicApiScanner(docs, sourceRoot.relativize(Path.of(unit.getSourceFile().toUri())), undocumented)
