@@ -134,8 +134,9 @@ public final class ApiRequest {
         return remoteAddress;
     }
 
+    /** Method, path and query for a log line: secret-named query values redacted, one line, bounded. */
     @Override
     public String toString() {
-        return method + " " + rawPath + (rawQuery == null ? "" : "?" + rawQuery);
+        return Redaction.oneLine(method + " " + rawPath + (rawQuery == null ? "" : "?" + Redaction.query(rawQuery)), 256);
     }
 }
