@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.Selector;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -45,7 +46,10 @@ public final class UdpRelay implements AutoCloseable {
     private final String name;
     private final LongSupplier nanoClock;
     private final AtomicInteger totalLegs = new AtomicInteger();
+    private final AtomicInteger workersDied = new AtomicInteger();
     private final List<RelayWorker> workers = new ArrayList<>();
+    /** Opens each worker's selector; a seam so a test can make the n-th one fail. */
+    SelectorOpener selectorOpener = Selector::open;
     private volatile boolean started;
     private volatile boolean closed;
 
@@ -110,7 +114,10 @@ public final class UdpRelay implements AutoCloseable {
             for (int i = 0; i < workerCount; i++) {
                 workers.add(new RelayWorker(i, this, channels.get(i), totalLegs));
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
+            for (RelayWorker w : workers) {
+                w.closeUnstarted(); // each built worker opened a selector: nothing may leak
+            }
             for (DatagramChannel ch : channels) {
                 try {
                     ch.close();
@@ -154,6 +161,29 @@ public final class UdpRelay implements AutoCloseable {
         return List.copyOf(workers);
     }
 
+    /**
+     * Workers running now. Below {@link #workers()}{@code .size()} after a worker died (see
+     * {@link #workersDied()}); health endpoints report the relay unhealthy then.
+     */
+    public int workersAlive() {
+        int n = 0;
+        for (RelayWorker w : workers) {
+            if (w.isAlive()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Workers that died of an unexpected error since start (each logged at ERROR once). */
+    public int workersDied() {
+        return workersDied.get();
+    }
+
+    void workerDied() {
+        workersDied.incrementAndGet();
+    }
+
     /** Legs open right now, over all workers. */
     public int openLegs() {
         return totalLegs.get();
@@ -172,6 +202,16 @@ public final class UdpRelay implements AutoCloseable {
             }
         }
         return new RelayStats(in, out, totalLegs.get(), drops);
+    }
+
+    /** How a worker's selector is opened. */
+    @FunctionalInterface
+    interface SelectorOpener {
+        Selector open() throws IOException;
+    }
+
+    Selector openSelector() throws IOException {
+        return selectorOpener.open();
     }
 
     int bufferSize() {

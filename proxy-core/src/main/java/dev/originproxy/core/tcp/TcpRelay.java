@@ -166,6 +166,17 @@ public final class TcpRelay implements AutoCloseable {
         return new TcpRelayStats(accepted, connected, open, in, out, buffered, pooled, closes);
     }
 
+    /** Workers still running; fewer than {@link #workers()} once one died of an unexpected error. */
+    public int workersAlive() {
+        int n = 0;
+        for (TcpWorker w : workers) {
+            if (w.isAlive()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     TcpHandlerFactory handlerFactory() {
         return handlerFactory;
     }

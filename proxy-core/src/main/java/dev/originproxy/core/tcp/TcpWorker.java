@@ -1,5 +1,7 @@
 package dev.originproxy.core.tcp;
 
+import dev.originproxy.core.loop.EventLoop;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +18,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
@@ -24,13 +25,14 @@ import java.util.function.Consumer;
  * (accepted ones handed to it round-robin, and the outbound ones its handlers open), one pool of
  * direct buffers and one read buffer. Worker 0 also accepts.
  *
- * <p>Threading: {@link #execute}, {@link #index()}, {@link #nanoTime()} and
- * {@link #inWorkerThread()} may be used from any thread; {@link #connect} and everything on
- * {@link TcpConnection} only on this worker's thread. Nothing blocking ever runs here: work that
- * blocks runs on another thread and resumes here through {@link #execute} (this worker is an
- * {@link Executor} for that purpose).
+ * <p>Threading: {@link #submit}, {@link #execute}, {@link #isAlive()}, {@link #index()},
+ * {@link #nanoTime()} and {@link #inWorkerThread()} may be used from any thread; {@link #connect}
+ * and everything on {@link TcpConnection} only on this worker's thread. Nothing blocking ever runs
+ * here: blocking work goes through {@link dev.originproxy.core.loop.OffLoop} with this worker as
+ * its {@link EventLoop} and resumes here. A worker that dies of an unexpected error is logged at
+ * ERROR, closes its connections and refuses further tasks ({@link #isAlive()} turns false).
  */
-public final class TcpWorker implements Executor {
+public final class TcpWorker implements EventLoop {
     private static final Logger LOG = LoggerFactory.getLogger(TcpWorker.class);
     private static final long ERROR_LOG_INTERVAL_NANOS = 10_000_000_000L;
     private static final int ACCEPT_BATCH = 64;
@@ -49,6 +51,7 @@ public final class TcpWorker implements Executor {
     private ServerSocketChannel listening;
     private Thread thread;
     private volatile boolean running = true;
+    private volatile boolean alive = true;
     private volatile boolean stopping;
     private long nextScanNanos;
     private long lastErrorLogNanos;
@@ -93,18 +96,39 @@ public final class TcpWorker implements Executor {
         return Thread.currentThread() == thread;
     }
 
+    @Override
+    public boolean inEventLoop() {
+        return inWorkerThread();
+    }
+
+    /** Whether this worker still runs (false once closed or died). */
+    @Override
+    public boolean isAlive() {
+        return alive && running;
+    }
+
     /**
-     * Runs {@code task} on this worker's thread soon (from any thread): how results of work done
-     * off the loop are installed. Tasks given after the engine closed are dropped.
+     * Runs {@code task} on this worker's thread soon (from any thread).
+     *
+     * @return true when it will run; false when the worker is closed or died (it never will)
      */
     @Override
-    public void execute(Runnable task) {
+    public boolean submit(Runnable task) {
         Objects.requireNonNull(task, "task");
         if (!running) {
-            return;
+            return false;
         }
         tasks.add(task);
+        if (!running && tasks.remove(task)) {
+            return false; // the worker stopped meanwhile and had not taken it: refused, not lost
+        }
         selector.wakeup();
+        return true;
+    }
+
+    /** {@link #submit} when the caller does not need to know: tasks given after close are dropped. */
+    public void execute(Runnable task) {
+        submit(task);
     }
 
     /**
@@ -223,6 +247,7 @@ public final class TcpWorker implements Executor {
 
     void discardUnstarted() {
         running = false;
+        alive = false;
         closeQuietly(selector);
     }
 
@@ -252,8 +277,9 @@ public final class TcpWorker implements Executor {
                     checkTimers(now);
                 }
             }
-        } catch (IOException | RuntimeException e) {
-            LOG.error("tcp worker {} stopped by an unexpected error", index, e);
+        } catch (IOException | RuntimeException | Error e) {
+            alive = false;
+            LOG.error("tcp worker {} died: {} (its connections close, its pending work is failed)", index, e.toString(), e);
         } finally {
             shutdown();
         }
@@ -372,7 +398,8 @@ public final class TcpWorker implements Executor {
                 connections.get(i).closeNow(TcpCloseReason.SHUTDOWN, false);
             }
         }
-        tasks.clear();
+        // tasks that raced with the stop: run them (submit told their owners they would run)
+        runTasks();
         drainHandedOff();
         if (listening != null) {
             closeQuietly(listening);
