@@ -6,7 +6,9 @@
  * <p>Nothing here knows STUN, SRT, SDP, an HTTP server or Redis.
  */
 module dev.originproxy.core {
-    requires transitive org.slf4j;
+    // Not transitive: no public signature of core names an slf4j type; modules that log require
+    // it themselves.
+    requires org.slf4j;
     requires com.fasterxml.jackson.core;
 
     exports dev.originproxy.core;
