@@ -64,7 +64,6 @@ public final class HttpFront implements AutoCloseable {
     private final TcpRelay engine;
     private final ScheduledExecutorService timer;
     private final FrontContext ctx;
-    private volatile boolean closed;
 
     private HttpFront(Builder b) throws IOException {
         this.config = b;
@@ -82,7 +81,7 @@ public final class HttpFront implements AutoCloseable {
         FrontSettings settings = new FrontSettings(HttpRequestHead.DEFAULT_MAX_REQUEST_LINE, b.maxHeadBytes,
                 HttpRequestHead.DEFAULT_MAX_HEADERS, b.headTimeout.toNanos(), b.keepAliveTimeout.toNanos(),
                 b.originResponseTimeout.toNanos(), b.originConnectTimeout.toNanos(), 16 * 1024);
-        FrontContext ctx = new FrontContext(settings, new HttpDispatcher(handlers), stats, offLoop, () -> closed);
+        FrontContext ctx = new FrontContext(settings, new HttpDispatcher(handlers), stats, offLoop);
         this.engine = TcpRelay.builder()
                 .name("http-front")
                 .bind(b.bind)
@@ -144,7 +143,6 @@ public final class HttpFront implements AutoCloseable {
     /** Stops accepting, closes every connection, ends every viewer session once. Idempotent. */
     @Override
     public void close() {
-        closed = true;
         timer.shutdownNow();
         engine.close();
         streams.endAll();

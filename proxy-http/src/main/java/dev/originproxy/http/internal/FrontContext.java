@@ -6,7 +6,6 @@ import dev.originproxy.core.tcp.TcpWorker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BooleanSupplier;
 
 /**
  * What every connection of one front shares: bounds, the dispatcher, counters, the off-loop
@@ -18,37 +17,32 @@ public final class FrontContext {
     final HttpDispatcher dispatcher;
     final FrontStats stats;
     final OffLoop offLoop;
-    private final BooleanSupplier closed;
     private final ConcurrentHashMap<TcpWorker, PerWorker> perWorker = new ConcurrentHashMap<>();
 
     /** Per-worker state; worker thread only. */
     static final class PerWorker {
         final HttpRequestHead requestHead;
         final HttpResponseHead responseHead;
-        final WorkerLoop loop;
+        final TcpWorker loop;
         final List<HttpConnection> connections = new ArrayList<>();
 
-        PerWorker(FrontSettings s, WorkerLoop loop) {
+        PerWorker(FrontSettings s, TcpWorker loop) {
             this.requestHead = new HttpRequestHead(s.maxRequestLine(), s.maxHead(), s.maxHeaders());
             this.responseHead = new HttpResponseHead(s.maxOriginHead(), 100);
             this.loop = loop;
         }
     }
 
-    /**
-     * @param closed says when the front is closing (loops then refuse completions)
-     */
-    public FrontContext(FrontSettings settings, HttpDispatcher dispatcher, FrontStats stats, OffLoop offLoop,
-                        BooleanSupplier closed) {
+    /** The context of one front. */
+    public FrontContext(FrontSettings settings, HttpDispatcher dispatcher, FrontStats stats, OffLoop offLoop) {
         this.settings = settings;
         this.dispatcher = dispatcher;
         this.stats = stats;
         this.offLoop = offLoop;
-        this.closed = closed;
     }
 
     PerWorker of(TcpWorker worker) {
-        return perWorker.computeIfAbsent(worker, w -> new PerWorker(settings, new WorkerLoop(w, closed)));
+        return perWorker.computeIfAbsent(worker, w -> new PerWorker(settings, w));
     }
 
     /**
