@@ -195,6 +195,11 @@ public final class SrtRouter implements AutoCloseable {
         return relay.openLegs();
     }
 
+    /** Workers running now (below the configured count after a worker died). */
+    public int workersAlive() {
+        return relay.workersAlive();
+    }
+
     /** A snapshot of the router's counters. */
     public SrtRouterStats stats() {
         return new SrtRouterStats(relay.stats(), sessions.size(), inductionsAnswered.get(),
