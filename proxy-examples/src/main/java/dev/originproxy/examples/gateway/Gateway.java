@@ -148,6 +148,8 @@ public final class Gateway implements AutoCloseable {
 
         metrics = new GatewayMetrics(lifecycle, balancer.registry(), webrtc, srt, draining());
         lifecycle.addListener(metrics);
+        // Last: a session refused by an earlier listener logs no start line.
+        lifecycle.addListener(new SessionLog(Clock.systemUTC()));
 
         // The candidates advertise the port the router really bound (PROXY_WEBRTC_SERVER may be 0).
         ProxyCandidates.Builder candidates = ProxyCandidates.builder().udpPort(webrtc.localAddress().getPort());
