@@ -194,11 +194,6 @@ public final class SrtRouter implements AutoCloseable {
         }
     }
 
-    /** Workers running now (below the configured count after a worker died). */
-    public int workersAlive() {
-        return relay.workersAlive();
-    }
-
     /** Configures an {@link SrtRouter}; not thread-safe. */
     public static final class Builder {
         private InetSocketAddress bind = new InetSocketAddress(10080);
