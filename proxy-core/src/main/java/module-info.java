@@ -1,7 +1,7 @@
 /**
  * The core of originproxy: stream keys, the origin model and SRS registration, the
  * {@link dev.originproxy.core.balancer.OriginLoadBalancer} SPI with its in-memory default,
- * session lifecycle events, and the generic UDP relay engine both routers run on.
+ * session lifecycle events, the generic UDP relay engine and the TCP relay engine the routers run on.
  *
  * <p>Nothing here knows STUN, SRT, SDP, an HTTP server or Redis.
  */
@@ -18,6 +18,7 @@ module dev.originproxy.core {
     exports dev.originproxy.core.session;
     exports dev.originproxy.core.relay;
     exports dev.originproxy.core.loop;
+    exports dev.originproxy.core.tcp;
 
     uses dev.originproxy.core.balancer.OriginLoadBalancerProvider;
     provides dev.originproxy.core.balancer.OriginLoadBalancerProvider
