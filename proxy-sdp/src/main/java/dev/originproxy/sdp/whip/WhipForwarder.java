@@ -8,6 +8,7 @@ import dev.originproxy.core.session.SessionLifecycle;
 import dev.originproxy.sdp.ProxyCandidates;
 import dev.originproxy.sdp.SdpLimits;
 import dev.originproxy.sdp.whip.internal.OfferHandler;
+import dev.originproxy.sdp.whip.internal.OriginAnswers;
 import dev.originproxy.sdp.whip.internal.OriginClient;
 import dev.originproxy.sdp.whip.internal.Responses;
 import dev.originproxy.sdp.whip.internal.SessionResourceHandler;
@@ -70,9 +71,10 @@ public final class WhipForwarder implements AutoCloseable {
         // Without proxy auth, the client's token is meant for the origin; with it, it was ours.
         OriginClient client = new OriginClient(http, b.requestTimeout, !b.auth.enabled());
         this.sessions = new SessionSweeper(balancer.sessions(), lifecycle, b.clock, b.sweepInterval, b.missingGrace);
-        this.offers = new OfferHandler(balancer, lifecycle, candidates, client, sessions, b.limits, b.clock,
+        OriginAnswers answers = new OriginAnswers(balancer.registry());
+        this.offers = new OfferHandler(balancer, lifecycle, candidates, client, sessions, answers, b.limits, b.clock,
                 b.maxBodyBytes);
-        this.resources = new SessionResourceHandler(balancer, client, sessions, b.limits);
+        this.resources = new SessionResourceHandler(balancer, client, sessions, answers, candidates, b.limits);
     }
 
     /** A builder; balancer and candidates are required. */
@@ -91,11 +93,13 @@ public final class WhipForwarder implements AutoCloseable {
     }
 
     private ApiResponse route(ApiRequest req) {
-        Optional<SignallingEndpoint> found = SignallingEndpoint.of(req.path());
-        if (found.isEmpty()) {
-            return ApiResponse.error(404, "no such endpoint");
+        SignallingEndpoint.Match match = SignallingEndpoint.match(req.rawPath());
+        if (match.endpoint() == null) {
+            return ApiResponse.error(match.refusal(), match.refusal() == 404 ? "no such endpoint"
+                    : "unsupported signalling path; use " + SignallingEndpoint.WHIP.path() + " or "
+                    + SignallingEndpoint.WHEP.path() + " with ?app=&stream=");
         }
-        SignallingEndpoint endpoint = found.get();
+        SignallingEndpoint endpoint = match.endpoint();
         boolean legacy = endpoint.legacy();
         if (req.method().equals("OPTIONS")) {
             return ApiResponse.builder(204).build();
@@ -103,6 +107,9 @@ public final class WhipForwarder implements AutoCloseable {
         Optional<ApiResponse> denied = auth.check(req);
         if (denied.isPresent()) {
             return denied.get();
+        }
+        if (!SignallingEndpoint.isValidRawQuery(req.rawQuery())) {
+            return ApiResponse.error(400, "query has characters that must be percent-encoded");
         }
         if (req.body().length > maxBodyBytes) {
             return ApiResponse.error(413, "body larger than " + maxBodyBytes + " bytes");

@@ -162,6 +162,11 @@ public final class WebRtcRouter implements AutoCloseable {
         return relay.stats();
     }
 
+    /** Workers running now (below the configured count after a worker died). */
+    public int workersAlive() {
+        return relay.workersAlive();
+    }
+
     /** Sessions this router relays now. */
     public int sessionCount() {
         return sessions.size();
@@ -180,7 +185,7 @@ public final class WebRtcRouter implements AutoCloseable {
             for (RelayLeg l : s.legs()) {
                 clients.add(l.client());
             }
-            out.add(new RtcSessionView(s.record.id(), s.record.username(), s.record.streamKey().toString(),
+            out.add(new RtcSessionView(s.record.publicId(), s.record.username(), s.record.streamKey().toString(),
                     s.record.direction(), s.record.originId(), s.upstream, clients, s.counters()));
         }
         return out;

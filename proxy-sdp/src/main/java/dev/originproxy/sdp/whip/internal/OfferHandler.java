@@ -54,6 +54,7 @@ public final class OfferHandler {
     private final ProxyCandidates candidates;
     private final OriginClient client;
     private final SessionSweeper sessions;
+    private final OriginAnswers answers;
     private final SdpLimits limits;
     private final SdpRewriter rewriter;
     private final Clock clock;
@@ -66,17 +67,20 @@ public final class OfferHandler {
      * @param candidates the proxy's advertised candidates
      * @param client the HTTP client towards origins
      * @param sessions the started sessions
+     * @param answers what of the origin's answer reaches the client
      * @param limits SDP limits
      * @param clock wall clock
      * @param maxBodyBytes largest body
      */
     public OfferHandler(OriginLoadBalancer balancer, SessionLifecycle lifecycle, ProxyCandidates candidates,
-                        OriginClient client, SessionSweeper sessions, SdpLimits limits, Clock clock, int maxBodyBytes) {
+                        OriginClient client, SessionSweeper sessions, OriginAnswers answers, SdpLimits limits,
+                        Clock clock, int maxBodyBytes) {
         this.balancer = balancer;
         this.lifecycle = lifecycle;
         this.candidates = candidates;
         this.client = client;
         this.sessions = sessions;
+        this.answers = answers;
         this.limits = limits;
         this.rewriter = new SdpRewriter(limits);
         this.clock = clock;
@@ -95,10 +99,10 @@ public final class OfferHandler {
                 offerText = envelope.requireSdp();
                 Optional<String> url = envelope.streamUrl();
                 key = url.isPresent() ? StreamKey.fromStreamUrl(url.get())
-                        : StreamKey.fromHttpRequest(req.header("Host"), req.path(), req.rawQuery());
+                        : StreamKey.fromHttpRequest(req.header("Host"), req.rawPath(), req.rawQuery());
             } else {
                 offerText = SessionDescription.fromUtf8(req.body(), limits);
-                key = StreamKey.fromHttpRequest(req.header("Host"), req.path(), req.rawQuery());
+                key = StreamKey.fromHttpRequest(req.header("Host"), req.rawPath(), req.rawQuery());
             }
         } catch (SdpException e) {
             return Responses.badSdp(e);
@@ -142,7 +146,7 @@ public final class OfferHandler {
         boolean ok = false;
         try {
             String body = legacy ? envelope.withSdp(stripped) : stripped;
-            URI target = OriginClient.originUri(api.get(), req.path(), req.rawQuery());
+            URI target = OriginClient.originUri(api.get(), req.rawPath(), req.rawQuery());
             HttpRequest.Builder out = client.request(target)
                     .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
                     .header("Content-Type", legacy ? "application/json" : SDP);
@@ -150,14 +154,15 @@ public final class OfferHandler {
             HttpResponse<byte[]> resp = client.send(out.build());
             if (resp.statusCode() >= 300) {
                 sessions.end(id, EndReason.ORIGIN_REJECTED);
-                return OriginAnswers.passThroughError(resp, origin);
+                return answers.passThroughError(resp);
             }
             try {
                 String respText = new String(resp.body(), StandardCharsets.UTF_8);
                 SrsEnvelope answerEnvelope = legacy ? SrsEnvelope.parse(respText) : null;
-                if (legacy && answerEnvelope.longField("code").orElse(0) != 0) {
+                long code = legacy ? answerEnvelope.longField("code").orElse(0) : 0;
+                if (code != 0) {
                     sessions.end(id, EndReason.ORIGIN_REJECTED);
-                    return ApiResponse.json(200, OriginAnswers.scrub(respText, origin));
+                    return answers.legacyRefusal(answerEnvelope, code);
                 }
                 String answerText = legacy ? answerEnvelope.requireSdp()
                         : SessionDescription.fromUtf8(resp.body(), limits);
@@ -165,10 +170,11 @@ public final class OfferHandler {
                 IceCredentials answerCreds = answer.iceCredentials();
                 InetSocketAddress media = mediaAddress(answer, origin);
                 String rewritten = rewriter.rewriteAnswer(answer, candidates);
-                String location = resp.headers().firstValue("Location").orElse(null);
+                // Only the path and query of the origin's Location are kept, on its registered address.
+                String resource = resp.headers().firstValue("Location")
+                        .flatMap(l -> OriginClient.resourceOn(api.get(), target, l)).map(URI::toString).orElse(null);
                 WebRtcSession session = new WebRtcSession(id, answerCreds.stunUsernameFrom(offerCreds),
-                        answerCreds.pwd(), key, origin.id(), media, endpoint.direction(), clock.instant(),
-                        location == null ? null : target.resolve(location).toString());
+                        answerCreds.pwd(), key, origin.id(), media, endpoint.direction(), clock.instant(), resource);
                 balancer.sessions().store(session);
                 ok = true;
                 return answerResponse(req, resp, legacy ? answerEnvelope.withSdp(rewritten) : rewritten, id, legacy);
@@ -214,10 +220,10 @@ public final class OfferHandler {
         return a.indexOf(':') >= 0 || a.chars().allMatch(ch -> ch == '.' || (ch >= '0' && ch <= '9'));
     }
 
-    private static ApiResponse answerResponse(ApiRequest req, HttpResponse<byte[]> resp, String body, String id,
+    private ApiResponse answerResponse(ApiRequest req, HttpResponse<byte[]> resp, String body, String id,
                                               boolean legacy) {
         ApiResponse.Builder b = ApiResponse.builder(resp.statusCode());
-        OriginAnswers.copyPassedHeaders(resp, b);
+        answers.copyPassedHeaders(resp, b);
         if (resp.headers().firstValue("Content-Type").isEmpty()) {
             b.header("Content-Type", legacy ? "application/json" : SDP);
         }
@@ -229,7 +235,7 @@ public final class OfferHandler {
 
     /** The proxy's resource for a session: the request path and query plus {@code session=<id>}. */
     private static String proxyLocation(ApiRequest req, String id) {
-        StringBuilder loc = new StringBuilder(req.path()).append('?');
+        StringBuilder loc = new StringBuilder(req.rawPath()).append('?');
         if (req.rawQuery() != null) {
             for (String pair : req.rawQuery().split("&")) {
                 if (!pair.isEmpty() && !pair.startsWith("session=")) {

@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The HTTP client side of the forwarder: builds requests to an origin's HTTP API, copies the
@@ -89,6 +90,30 @@ public final class OriginClient {
             out.header("X-Forwarded-For", prior == null ? ip : prior + ", " + ip);
             out.header("X-Real-IP", ip);
         }
+    }
+
+    /**
+     * Where an origin's {@code Location} (relative or absolute) points, pinned to the origin's
+     * registered API address: only its path and query are kept, so an origin can never make the
+     * proxy talk to another host or port. Empty when it is not a usable URI reference.
+     */
+    public static Optional<URI> resourceOn(InetSocketAddress api, URI requestTarget, String location) {
+        try {
+            URI resolved = requestTarget.resolve(location.trim());
+            String path = resolved.getRawPath();
+            if (path == null || !path.startsWith("/")) {
+                return Optional.empty();
+            }
+            return Optional.of(originUri(api, path, resolved.getRawQuery()));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** A stored origin resource moved onto the origin's current API address (path and query kept). */
+    public static URI pinned(InetSocketAddress api, String storedResource) {
+        URI stored = URI.create(storedResource);
+        return originUri(api, stored.getRawPath(), stored.getRawQuery());
     }
 
     /** {@code http://<api address><path>?<query>}. */

@@ -5,9 +5,11 @@ import dev.originproxy.core.api.ApiResponse;
 import dev.originproxy.core.balancer.BalancerUnavailableException;
 import dev.originproxy.core.balancer.OriginLoadBalancer;
 import dev.originproxy.core.balancer.WebRtcSession;
-import dev.originproxy.core.origin.OriginServer;
+import dev.originproxy.core.origin.OriginEndpoint;
+import dev.originproxy.core.origin.OriginProtocol;
 import dev.originproxy.core.session.EndReason;
 import dev.originproxy.sdp.IceCredentials;
+import dev.originproxy.sdp.ProxyCandidates;
 import dev.originproxy.sdp.SdpException;
 import dev.originproxy.sdp.SdpLimits;
 import dev.originproxy.sdp.SdpRewriter;
@@ -37,6 +39,8 @@ public final class SessionResourceHandler {
     private final OriginLoadBalancer balancer;
     private final OriginClient client;
     private final SessionSweeper sessions;
+    private final OriginAnswers answers;
+    private final ProxyCandidates candidates;
     private final SdpLimits limits;
     private final SdpRewriter rewriter;
 
@@ -44,13 +48,17 @@ public final class SessionResourceHandler {
      * @param balancer the session store and registry
      * @param client the HTTP client towards origins
      * @param sessions the started sessions
+     * @param answers what of the origin's answer reaches the client
+     * @param candidates the proxy's advertised candidates
      * @param limits SDP limits
      */
     public SessionResourceHandler(OriginLoadBalancer balancer, OriginClient client, SessionSweeper sessions,
-                                  SdpLimits limits) {
+                                  OriginAnswers answers, ProxyCandidates candidates, SdpLimits limits) {
         this.balancer = balancer;
         this.client = client;
         this.sessions = sessions;
+        this.answers = answers;
+        this.candidates = candidates;
         this.limits = limits;
         this.rewriter = new SdpRewriter(limits);
     }
@@ -60,7 +68,21 @@ public final class SessionResourceHandler {
         return id == null || id.isEmpty() ? Optional.empty() : balancer.sessions().findById(id);
     }
 
-    /** Ends a session: forwarded to the origin's resource, then removed from the store. */
+    /**
+     * The origin's resource of a session on the origin's registered API address now, or empty
+     * when the origin is no longer registered or has no API endpoint.
+     */
+    private Optional<URI> originResource(WebRtcSession s) {
+        return balancer.registry().find(s.originId())
+                .flatMap(o -> o.address(OriginProtocol.API, OriginEndpoint.Transport.TCP))
+                .map(api -> OriginClient.pinned(api, s.originLocation()));
+    }
+
+    /**
+     * Ends a session: forwarded to the origin's resource, then removed from the store. When
+     * the origin refuses (anything but 2xx or 404) the session stays and the client hears the
+     * refusal; when the origin is gone or unreachable, the session ends here all the same.
+     */
     public ApiResponse delete(ApiRequest req) {
         Optional<WebRtcSession> found;
         try {
@@ -72,25 +94,33 @@ public final class SessionResourceHandler {
             return ApiResponse.error(404, "no such session");
         }
         WebRtcSession s = found.get();
-        int status = 200;
         if (s.originLocation() != null) {
+            Optional<URI> target;
             try {
-                HttpRequest.Builder out = client.request(URI.create(s.originLocation())).DELETE();
-                client.forwardHeaders(req, out);
-                HttpResponse<byte[]> resp = client.send(out.build());
-                status = resp.statusCode() < 300 || resp.statusCode() == 404 ? 200 : resp.statusCode();
-            } catch (OriginFailure f) {
-                // the origin is gone: the session ends here all the same
-                status = 200;
+                target = originResource(s);
+            } catch (BalancerUnavailableException e) {
+                return ApiResponse.error(503, "registry unavailable");
+            }
+            if (target.isPresent()) {
+                try {
+                    HttpRequest.Builder out = client.request(target.get()).DELETE();
+                    client.forwardHeaders(req, out);
+                    HttpResponse<byte[]> resp = client.send(out.build());
+                    if (resp.statusCode() >= 300 && resp.statusCode() != 404) {
+                        return answers.passThroughError(resp);
+                    }
+                } catch (OriginFailure f) {
+                    LOG.debug("origin of session {} did not answer the DELETE; ending it here", s.publicId());
+                }
             }
         }
         try {
             balancer.sessions().remove(s.username());
         } catch (BalancerUnavailableException e) {
-            LOG.warn("session {} not removed from the store: {}", s.id(), e.getMessage());
+            LOG.warn("session {} not removed from the store: {}", s.publicId(), e.getMessage());
         }
         sessions.end(s.id(), EndReason.CLIENT_CLOSED);
-        return ApiResponse.builder(status).build();
+        return ApiResponse.builder(200).build();
     }
 
     /** Trickle ICE or an ICE restart, forwarded; a restart re-keys the session. */
@@ -118,10 +148,23 @@ public final class SessionResourceHandler {
         } catch (SdpException e) {
             return Responses.badSdp(e);
         }
+        Optional<URI> target;
+        try {
+            target = originResource(s);
+        } catch (BalancerUnavailableException e) {
+            return ApiResponse.error(503, "registry unavailable");
+        }
+        if (target.isEmpty()) {
+            return ApiResponse.error(502, "the origin of this session is gone");
+        }
+        // Client candidates never reach the origin (as in offers): it reaches the client only
+        // through the proxy.
+        byte[] forwarded = clientFrag.candidates().isEmpty() ? req.body()
+                : rewriter.stripOfferCandidates(clientFrag).getBytes(StandardCharsets.UTF_8);
         HttpResponse<byte[]> resp;
         try {
-            HttpRequest.Builder out = client.request(URI.create(s.originLocation()))
-                    .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(req.body()))
+            HttpRequest.Builder out = client.request(target.get())
+                    .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(forwarded))
                     .header("Content-Type", type);
             Optional.ofNullable(req.header("If-Match")).ifPresent(v -> out.header("If-Match", v));
             client.forwardHeaders(req, out);
@@ -129,13 +172,11 @@ public final class SessionResourceHandler {
         } catch (OriginFailure f) {
             return f.response();
         }
-        OriginServer origin = balancer.registry().find(s.originId()).orElse(null);
         if (resp.statusCode() >= 300) {
-            return origin == null ? ApiResponse.error(resp.statusCode(), "origin refused the patch")
-                    : OriginAnswers.passThroughError(resp, origin);
+            return answers.passThroughError(resp);
         }
         ApiResponse.Builder b = ApiResponse.builder(resp.statusCode());
-        OriginAnswers.copyPassedHeaders(resp, b);
+        answers.copyPassedHeaders(resp, b);
         byte[] body = resp.body();
         if (body.length > 0) {
             try {
@@ -151,7 +192,9 @@ public final class SessionResourceHandler {
                         balancer.sessions().remove(s.username());
                     }
                 }
-                body = rewriter.stripOfferCandidates(originFrag).getBytes(StandardCharsets.UTF_8);
+                // The origin's candidates become the proxy's, as in answers.
+                body = (originFrag.candidates().isEmpty() ? rewriter.stripOfferCandidates(originFrag)
+                        : rewriter.rewriteAnswer(originFrag, candidates)).getBytes(StandardCharsets.UTF_8);
             } catch (SdpException e) {
                 return ApiResponse.error(502, "origin patch answer unusable: " + e.getMessage());
             } catch (BalancerUnavailableException e) {
