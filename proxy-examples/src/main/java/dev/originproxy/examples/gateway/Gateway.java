@@ -64,6 +64,8 @@ public final class Gateway implements AutoCloseable {
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
     private final SessionLifecycle lifecycle = new SessionLifecycle();
     private volatile boolean draining;
+    /** Every listener bound and started (for /readyz). */
+    private volatile boolean listening;
     private OriginLoadBalancer balancer;
     private WebRtcRouter webrtc;
     private SrtRouter srt;
@@ -166,6 +168,8 @@ public final class Gateway implements AutoCloseable {
 
         metrics = new GatewayMetrics(lifecycle, balancer.registry(), webrtc, srt, httpFront, draining());
         lifecycle.addListener(metrics);
+        // Last: a session refused by an earlier listener logs no start line.
+        lifecycle.addListener(new SessionLog(Clock.systemUTC()));
 
         // The candidates advertise the port the router really bound (PROXY_WEBRTC_SERVER may be 0).
         ProxyCandidates.Builder candidates = ProxyCandidates.builder().udpPort(webrtc.localAddress().getPort());
@@ -193,10 +197,17 @@ public final class Gateway implements AutoCloseable {
         SystemApi api = new SystemApi(balancer, registration, webrtc, srt, metrics, config.systemApiAuth());
         systemApi = http("PROXY_SYSTEM_API", config.systemApi(), "system-api");
         systemApi.createContext("/", new JdkHttpAdapter(api::handle, MAX_BODY));
+        // Probes need no token (a kubelet sends none); they tell only up/down and why.
+        HealthProbes probes = new HealthProbes(balancer, () -> listening && !draining, draining(),
+                new HealthProbes.Workers("webrtc", webrtc::workersAlive, config.workers()),
+                new HealthProbes.Workers("srt", srt::workersAlive, config.workers()));
+        systemApi.createContext("/healthz", new JdkHttpAdapter(probes::handle, MAX_BODY));
+        systemApi.createContext("/readyz", new JdkHttpAdapter(probes::handle, MAX_BODY));
 
         registerMBean();
         httpApi.start();
         systemApi.start();
+        listening = true;
         LOG.info("load balancer: {}", balancer.name());
         LOG.info("listening: WHIP/WHEP signalling (PROXY_HTTP_API) on {}/tcp", SystemApi.text(httpApiAddress()));
         LOG.info("listening: WebRTC media (PROXY_WEBRTC_SERVER) on {}, advertised as {}",

@@ -63,6 +63,7 @@ public final class GatewayConfig {
     private final Duration graceQuitTimeout;
     private final Duration forceQuitTimeout;
     private final String logLevel;
+    private final String logFormat;
     private final Map<String, String> notServed;
 
     private GatewayConfig(Reader r) {
@@ -190,6 +191,11 @@ public final class GatewayConfig {
                     + "'; known: trace, debug, info, warn, error, off");
         }
         this.logLevel = level;
+        String format = r.text("PROXY_LOG_FORMAT", "text").toLowerCase(Locale.ROOT);
+        if (!List.of("text", "json").contains(format)) {
+            throw new ConfigException("PROXY_LOG_FORMAT", "unknown format '" + format + "'; known: text, json");
+        }
+        this.logFormat = format;
         Map<String, String> ns = new LinkedHashMap<>();
         NOT_SERVED.keySet().stream().sorted().forEach(k -> ns.put(k, r.text(k, NOT_SERVED.get(k))));
         this.notServed = Collections.unmodifiableMap(ns);
@@ -329,6 +335,11 @@ public final class GatewayConfig {
     /** The log level ({@code PROXY_LOG_LEVEL}, info). */
     public String logLevel() {
         return logLevel;
+    }
+
+    /** The log line format ({@code PROXY_LOG_FORMAT}): {@code text} (default) or {@code json}, one object per line. */
+    public String logFormat() {
+        return logFormat;
     }
 
     /** SRS servers this gateway does not have yet, with their configured (or SRS default) values. */
