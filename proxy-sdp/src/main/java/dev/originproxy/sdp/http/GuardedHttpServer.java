@@ -125,6 +125,8 @@ public final class GuardedHttpServer implements AutoCloseable {
         } catch (IOException e) {
             server.close();
             selector.close();
+            server = null;
+            selector = null;
             throw e;
         }
         running = true;
@@ -440,7 +442,7 @@ public final class GuardedHttpServer implements AutoCloseable {
             if (loop != null) {
                 loop.join(1000);
             }
-            if (selector != null) {
+            if (selector != null && selector.isOpen()) {
                 for (SelectionKey key : selector.keys()) {
                     if (key.attachment() instanceof PendingRequest p) {
                         release(p);
