@@ -83,7 +83,7 @@ public final class PlaylistRewriter {
      *        absolute URIs become proxy-relative; compared case-insensitively
      * @return true when rewritten ({@link #output()}); false with {@link #failure()} saying why
      */
-    public boolean rewrite(byte[] playlist, int offset, int length, CharSequence sessionId, byte[]... originHosts) {
+    public boolean rewrite(byte[] playlist, int offset, int length, CharSequence sessionId, byte[][] originHosts) {
         outLength = 0;
         urisRewritten = 0;
         urisForeign = 0;

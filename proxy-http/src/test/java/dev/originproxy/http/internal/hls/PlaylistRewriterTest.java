@@ -17,12 +17,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code NAME.expected.m3u8} byte for byte. The fixtures: a playlist captured from nginx-rtmp
  * (10 segments, 1 s fragments), SRS 7's master playlist and its {@code hls_ctx} media playlist,
  * an LL-HLS fMP4 playlist with CRLF line ends, parts, preload hint, rendition reports, map and
- * keys, and a master playlist with absolute origin URIs, alternate audio, I-frame streams and
+ * keys, a six-segment LL-HLS playlist with parts on the last segments, and a master playlist with absolute origin URIs, alternate audio, I-frame streams and
  * foreign hosts.
  */
 class PlaylistRewriterTest {
     private static final String ID = "AAAAAAAAAAAAAAAAAAAAAA";
-    private static final byte[] ORIGIN = "10.1.2.3".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[][] ORIGIN = {"10.1.2.3".getBytes(StandardCharsets.US_ASCII)};
 
     static byte[] fixture(String name) {
         try (InputStream in = PlaylistRewriterTest.class.getResourceAsStream("/hls/" + name)) {
@@ -42,7 +42,7 @@ class PlaylistRewriterTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"nginx-rtmp-live", "srs7-master", "srs7-media", "llhls-fmp4-crlf", "master-absolute"})
+    @ValueSource(strings = {"nginx-rtmp-live", "srs7-master", "srs7-media", "llhls-fmp4-crlf", "llhls-live", "master-absolute"})
     void rewritesEveryUriOfTheFixtureAsExpected(String name) {
         byte[] in = fixture(name + ".m3u8");
         String expected = new String(fixture(name + ".expected.m3u8"), StandardCharsets.UTF_8);
@@ -97,8 +97,8 @@ class PlaylistRewriterTest {
         byte[] in = "#EXTM3U\nhttp://Origin-1.Internal:8080/live/a.ts\nhttp://[::1]:8080/live/b.ts\n"
                 .getBytes(StandardCharsets.US_ASCII);
 
-        assertThat(r.rewrite(in, 0, in.length, ID, "origin-1.internal".getBytes(StandardCharsets.US_ASCII),
-                "::1".getBytes(StandardCharsets.US_ASCII))).isTrue();
+        assertThat(r.rewrite(in, 0, in.length, ID, new byte[][] {"origin-1.internal".getBytes(StandardCharsets.US_ASCII),
+                "::1".getBytes(StandardCharsets.US_ASCII)})).isTrue();
         assertThat(new String(r.output(), 0, r.outputLength(), StandardCharsets.US_ASCII))
                 .isEqualTo("#EXTM3U\n/live/a.ts?spbhid=" + ID + "\n/live/b.ts?spbhid=" + ID + "\n");
     }
