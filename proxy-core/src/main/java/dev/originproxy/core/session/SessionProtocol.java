@@ -5,5 +5,7 @@ public enum SessionProtocol {
     /** WebRTC (WHIP/WHEP or the SRS JSON API) over the WebRTC router. */
     WEBRTC,
     /** SRT over the SRT router. */
-    SRT
+    SRT,
+    /** RTMP (publish or play) over the RTMP router. */
+    RTMP
 }
