@@ -7,5 +7,9 @@ public enum SessionProtocol {
     /** SRT over the SRT router. */
     SRT,
     /** RTMP (publish or play) over the RTMP router. */
-    RTMP
+    RTMP,
+    /** An HTTP-FLV viewer (a {@code .flv} stream through the HTTP front). */
+    HTTP_FLV,
+    /** An HTTP-TS viewer (a {@code .ts} stream through the HTTP front). */
+    HTTP_TS
 }

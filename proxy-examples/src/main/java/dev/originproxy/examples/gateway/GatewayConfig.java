@@ -14,6 +14,8 @@ import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -37,13 +39,14 @@ import java.util.Optional;
 public final class GatewayConfig {
     /** SRS variables of servers this gateway does not have yet, with the SRS defaults. */
     static final Map<String, String> NOT_SERVED = Map.of(
-            "PROXY_RTMP_SERVER", "1935",
-            "PROXY_HTTP_SERVER", "8080");
+            "PROXY_RTMP_SERVER", "1935");
 
     private final InetSocketAddress httpApi;
     private final InetSocketAddress webrtcServer;
     private final InetSocketAddress srtServer;
     private final InetSocketAddress systemApi;
+    private final InetSocketAddress httpServer;
+    private final Optional<Path> staticFiles;
     private final String balancerType;
     private final Map<String, String> balancerSettings;
     private final Map<String, String> balancerKeyToVariable;
@@ -60,6 +63,7 @@ public final class GatewayConfig {
     private final Duration graceQuitTimeout;
     private final Duration forceQuitTimeout;
     private final String logLevel;
+    private final String logFormat;
     private final Map<String, String> notServed;
 
     private GatewayConfig(Reader r) {
@@ -67,6 +71,14 @@ public final class GatewayConfig {
         this.webrtcServer = r.listen("PROXY_WEBRTC_SERVER", "18000");
         this.srtServer = r.listen("PROXY_SRT_SERVER", "20080");
         this.systemApi = r.listen("PROXY_SYSTEM_API", "12025");
+        this.httpServer = r.listen("PROXY_HTTP_SERVER", "18080");
+        this.staticFiles = r.optional("PROXY_STATIC_FILES").map(dir -> {
+            Path p = Path.of(dir);
+            if (!Files.isDirectory(p)) {
+                throw new ConfigException("PROXY_STATIC_FILES", "not a directory: '" + dir + "'");
+            }
+            return p;
+        });
 
         this.balancerType = r.text("PROXY_LOAD_BALANCER_TYPE", OriginLoadBalancers.DEFAULT);
         try {
@@ -95,11 +107,13 @@ public final class GatewayConfig {
         lb.put("default.backend.api", Integer.toString(r.port("PROXY_DEFAULT_BACKEND_API", "1985", 1)));
         lb.put("default.backend.rtc", Integer.toString(r.port("PROXY_DEFAULT_BACKEND_RTC", "8000", 1)));
         lb.put("default.backend.srt", Integer.toString(r.port("PROXY_DEFAULT_BACKEND_SRT", "10080", 1)));
+        lb.put("default.backend.http", Integer.toString(r.port("PROXY_DEFAULT_BACKEND_HTTP", "8080", 1)));
         keyToVar.put("default.backend.enabled", "PROXY_DEFAULT_BACKEND_ENABLED");
         keyToVar.put("default.backend.ip", "PROXY_DEFAULT_BACKEND_IP");
         keyToVar.put("default.backend.api", "PROXY_DEFAULT_BACKEND_API");
         keyToVar.put("default.backend.rtc", "PROXY_DEFAULT_BACKEND_RTC");
         keyToVar.put("default.backend.srt", "PROXY_DEFAULT_BACKEND_SRT");
+        keyToVar.put("default.backend.http", "PROXY_DEFAULT_BACKEND_HTTP");
         // Redis settings are passed only when set, so the provider's own defaults apply otherwise;
         // other balancers ignore keys they do not know.
         r.optional("PROXY_REDIS_HOST").ifPresent(v -> lb.put("redis.host", v));
@@ -177,6 +191,11 @@ public final class GatewayConfig {
                     + "'; known: trace, debug, info, warn, error, off");
         }
         this.logLevel = level;
+        String format = r.text("PROXY_LOG_FORMAT", "text").toLowerCase(Locale.ROOT);
+        if (!List.of("text", "json").contains(format)) {
+            throw new ConfigException("PROXY_LOG_FORMAT", "unknown format '" + format + "'; known: text, json");
+        }
+        this.logFormat = format;
         Map<String, String> ns = new LinkedHashMap<>();
         NOT_SERVED.keySet().stream().sorted().forEach(k -> ns.put(k, r.text(k, NOT_SERVED.get(k))));
         this.notServed = Collections.unmodifiableMap(ns);
@@ -190,6 +209,16 @@ public final class GatewayConfig {
      */
     public static GatewayConfig from(Map<String, String> env) {
         return new GatewayConfig(new Reader(env));
+    }
+
+    /** HTTP-FLV/TS, HLS and static files ({@code PROXY_HTTP_SERVER}, default 18080 as SRS). */
+    public InetSocketAddress httpServer() {
+        return httpServer;
+    }
+
+    /** The directory of static files served on {@code PROXY_HTTP_SERVER} ({@code PROXY_STATIC_FILES}), if any. */
+    public Optional<Path> staticFiles() {
+        return staticFiles;
     }
 
     /** WHIP/WHEP signalling ({@code PROXY_HTTP_API}, default 11985). */
@@ -306,6 +335,11 @@ public final class GatewayConfig {
     /** The log level ({@code PROXY_LOG_LEVEL}, info). */
     public String logLevel() {
         return logLevel;
+    }
+
+    /** The log line format ({@code PROXY_LOG_FORMAT}): {@code text} (default) or {@code json}, one object per line. */
+    public String logFormat() {
+        return logFormat;
     }
 
     /** SRS servers this gateway does not have yet, with their configured (or SRS default) values. */

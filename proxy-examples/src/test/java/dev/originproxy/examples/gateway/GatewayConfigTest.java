@@ -31,7 +31,7 @@ class GatewayConfigTest {
         assertThat(c.graceQuitTimeout()).isEqualTo(Duration.ofSeconds(20));
         assertThat(c.forceQuitTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.httpApiAuth().enabled()).isFalse();
-        assertThat(c.notServed()).containsOnlyKeys("PROXY_RTMP_SERVER", "PROXY_HTTP_SERVER");
+        assertThat(c.notServed()).containsOnlyKeys("PROXY_RTMP_SERVER");
     }
 
     @Test
@@ -77,6 +77,13 @@ class GatewayConfigTest {
         assertBad(Map.of("PROXY_SRT_COOKIE_SECRET", "short"), "PROXY_SRT_COOKIE_SECRET: ");
         assertBad(Map.of("PROXY_GRACE_QUIT_TIMEOUT", "40s"), "PROXY_FORCE_QUIT_TIMEOUT: ");
         assertBad(Map.of("PROXY_PLACEMENT_STRATEGY", "best"), "PROXY_PLACEMENT_STRATEGY: ");
+    }
+
+    @Test
+    void logFormatIsTextUnlessJsonIsAsked() {
+        assertThat(GatewayConfig.from(Map.of()).logFormat()).isEqualTo("text");
+        assertThat(GatewayConfig.from(Map.of("PROXY_LOG_FORMAT", "JSON")).logFormat()).isEqualTo("json");
+        assertBad(Map.of("PROXY_LOG_FORMAT", "xml"), "PROXY_LOG_FORMAT: unknown format 'xml'");
     }
 
     private static void assertBad(Map<String, String> env, String messageStart) {

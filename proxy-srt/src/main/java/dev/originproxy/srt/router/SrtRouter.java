@@ -143,6 +143,11 @@ public final class SrtRouter implements AutoCloseable {
         return relay.openLegs();
     }
 
+    /** Workers running now (below the configured count after a worker died). */
+    public int workersAlive() {
+        return relay.workersAlive();
+    }
+
     /** A snapshot of the router's counters. */
     public SrtRouterStats stats() {
         return ctx.stats(relay.stats());
@@ -187,11 +192,6 @@ public final class SrtRouter implements AutoCloseable {
         if (ownOffLoop) {
             ctx.offLoop.close();
         }
-    }
-
-    /** Workers running now (below the configured count after a worker died). */
-    public int workersAlive() {
-        return relay.workersAlive();
     }
 
     /** Configures an {@link SrtRouter}; not thread-safe. */

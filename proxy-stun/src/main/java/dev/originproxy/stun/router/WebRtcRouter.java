@@ -162,6 +162,11 @@ public final class WebRtcRouter implements AutoCloseable {
         return relay.stats();
     }
 
+    /** Workers running now (below the configured count after a worker died). */
+    public int workersAlive() {
+        return relay.workersAlive();
+    }
+
     /** Sessions this router relays now. */
     public int sessionCount() {
         return sessions.size();
