@@ -194,7 +194,8 @@ public final class Gateway implements AutoCloseable {
                 DaemonThreads.named("origin-expiry-log"));
         originWatch.scheduleWithFixedDelay(registration::logExpired, 5, 5, TimeUnit.SECONDS);
         opened.push(originWatch::shutdownNow);
-        SystemApi api = new SystemApi(balancer, registration, webrtc, srt, metrics, config.systemApiAuth());
+        SystemApi api = new SystemApi(balancer, registration, webrtc, srt, metrics, config.systemApiAuth(),
+                lifecycle);
         systemApi = http("PROXY_SYSTEM_API", config.systemApi(), "system-api");
         systemApi.createContext("/", new JdkHttpAdapter(api::handle, MAX_BODY));
         // Probes need no token (a kubelet sends none); they tell only up/down and why.
@@ -203,6 +204,8 @@ public final class Gateway implements AutoCloseable {
                 new HealthProbes.Workers("srt", srt::workersAlive, config.workers()));
         systemApi.createContext("/healthz", new JdkHttpAdapter(probes::handle, MAX_BODY));
         systemApi.createContext("/readyz", new JdkHttpAdapter(probes::handle, MAX_BODY));
+        // The console's files need no token; the views they read do (the page sends it).
+        systemApi.createContext(ConsolePages.PREFIX, new JdkHttpAdapter(new ConsolePages()::handle, MAX_BODY));
 
         registerMBean();
         httpApi.start();
