@@ -9,5 +9,7 @@ public enum SessionProtocol {
     /** An HTTP-FLV viewer (a {@code .flv} stream through the HTTP front). */
     HTTP_FLV,
     /** An HTTP-TS viewer (a {@code .ts} stream through the HTTP front). */
-    HTTP_TS
+    HTTP_TS,
+    /** An HLS viewer (playlists and segments through the HTTP front, one per HLS session id). */
+    HLS
 }
