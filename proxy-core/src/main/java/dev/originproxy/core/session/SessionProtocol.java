@@ -6,6 +6,8 @@ public enum SessionProtocol {
     WEBRTC,
     /** SRT over the SRT router. */
     SRT,
+    /** RTMP (publish or play) over the RTMP router. */
+    RTMP,
     /** An HTTP-FLV viewer (a {@code .flv} stream through the HTTP front). */
     HTTP_FLV,
     /** An HTTP-TS viewer (a {@code .ts} stream through the HTTP front). */
