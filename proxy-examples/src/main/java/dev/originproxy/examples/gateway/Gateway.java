@@ -153,7 +153,8 @@ public final class Gateway implements AutoCloseable {
                 .workers(config.workers())
                 .balancer(balancer)
                 .lifecycle(lifecycle)
-                .originResponseTimeout(config.originRequestTimeout());
+                .originResponseTimeout(config.originRequestTimeout())
+                .hlsViewerIdle(config.hlsSessionTtl());
         config.staticFiles().ifPresent(httpBuilder::staticFiles);
         try {
             httpFront = httpBuilder.build().start();

@@ -56,6 +56,7 @@ public final class GatewayConfig {
     private final Duration sessionIdleTimeout;
     private final Duration srtHandshakeTimeout;
     private final Duration originRequestTimeout;
+    private final Duration hlsSessionTtl;
     private final BearerAuth httpApiAuth;
     private final BearerAuth systemApiAuth;
     private final BearerAuth whipAuth;
@@ -95,6 +96,11 @@ public final class GatewayConfig {
         keyToVar.put("origin.ttl", "PROXY_ORIGIN_SERVER_TTL");
         lb.put("session.ttl", r.duration("PROXY_WEBRTC_SESSION_TTL", "60s").toMillis() + "ms");
         keyToVar.put("session.ttl", "PROXY_WEBRTC_SESSION_TTL");
+        this.hlsSessionTtl = r.duration("PROXY_HLS_SESSION_TTL", "60s");
+        lb.put("hls.session.ttl", hlsSessionTtl.toMillis() + "ms");
+        keyToVar.put("hls.session.ttl", "PROXY_HLS_SESSION_TTL");
+        lb.put("hls.sessions.max", Integer.toString(r.integer("PROXY_HLS_SESSIONS_MAX", "100000", 1, Integer.MAX_VALUE)));
+        keyToVar.put("hls.sessions.max", "PROXY_HLS_SESSIONS_MAX");
         String strategy = r.text("PROXY_PLACEMENT_STRATEGY", "random");
         try {
             PlacementStrategy.parse(strategy);
@@ -295,6 +301,14 @@ public final class GatewayConfig {
     /** How long an origin may take to finish an SRT handshake ({@code PROXY_SRT_HANDSHAKE_TIMEOUT}, 3s). */
     public Duration srtHandshakeTimeout() {
         return srtHandshakeTimeout;
+    }
+
+    /**
+     * How long an HLS viewer's session id lives without a request ({@code PROXY_HLS_SESSION_TTL},
+     * 60s): in the balancer's store (fleet-wide with Redis) and as the viewer's idle bound.
+     */
+    public Duration hlsSessionTtl() {
+        return hlsSessionTtl;
     }
 
     /** Whole-request timeout of signalling to origins ({@code PROXY_ORIGIN_REQUEST_TIMEOUT}, 5s). */
