@@ -30,6 +30,7 @@ public final class RelayLeg {
 
     // Written only by the owning worker; read racily by stats views (64-bit JVM writes are atomic).
     long lastActivityNanos;
+    long lastFromOriginNanos;
     long packetsFromClient;
     long bytesFromClient;
     long packetsFromOrigin;
@@ -45,6 +46,15 @@ public final class RelayLeg {
         this.key = key;
         this.attachment = attachment;
         this.lastActivityNanos = now;
+        this.lastFromOriginNanos = now;
+    }
+
+    /**
+     * When the origin last sent a datagram on this leg (the leg's opening time before that), on
+     * the worker's clock: routers end a session whose origin is suspect and silent.
+     */
+    public long lastFromOriginNanos() {
+        return lastFromOriginNanos;
     }
 
     /** The worker that owns this leg. */
@@ -106,7 +116,11 @@ public final class RelayLeg {
             }
         } catch (IOException e) {
             // ICMP port unreachable from an earlier datagram shows up here on a connected channel;
-            // the datagram is lost, the leg stays: the origin may come back.
+            // the datagram is lost, the leg stays: the origin may come back. The router hears of
+            // it (origin health) and decides.
+            if (e instanceof java.net.PortUnreachableException) {
+                worker.upstreamUnreachable(this);
+            }
         }
         dropped++;
         worker.countDrop(DropReason.SEND_FAILED);
@@ -133,6 +147,7 @@ public final class RelayLeg {
         packetsFromOrigin++;
         bytesFromOrigin += len;
         lastActivityNanos = now;
+        lastFromOriginNanos = now;
     }
 
     DatagramChannel channel() {

@@ -249,6 +249,18 @@ public final class RelayWorker implements EventLoop {
         }
     }
 
+    /** ICMP port unreachable (or connection refused) on {@code leg}'s upstream socket: tell the router. */
+    void upstreamUnreachable(RelayLeg leg) {
+        if (handler == null || !leg.isOpen()) {
+            return;
+        }
+        try {
+            handler.onUpstreamUnreachable(leg);
+        } catch (RuntimeException | LinkageError | AssertionError e) {
+            logError("handler failed in onUpstreamUnreachable", e);
+        }
+    }
+
     void stop() {
         running = false;
         selector.wakeup();
@@ -350,9 +362,11 @@ public final class RelayWorker implements EventLoop {
             try {
                 n = leg.channel().read(buf);
             } catch (java.net.PortUnreachableException e) {
-                // The origin's port is closed right now (ICMP). Keep the leg: idle timeout or the
-                // router decides; an origin restarting on the same port resumes the relay.
+                // The origin's port is closed right now (ICMP). Keep the leg: the router decides
+                // (origin health: suspect, then end when silent); an origin restarting on the same
+                // port resumes the relay.
                 leg.dropped++;
+                upstreamUnreachable(leg);
                 return;
             } catch (IOException e) {
                 closeLeg(leg, EndReason.ERROR);

@@ -193,7 +193,8 @@ public final class Gateway implements AutoCloseable {
                 DaemonThreads.named("origin-expiry-log"));
         originWatch.scheduleWithFixedDelay(registration::logExpired, 5, 5, TimeUnit.SECONDS);
         opened.push(originWatch::shutdownNow);
-        SystemApi api = new SystemApi(balancer, registration, webrtc, srt, metrics, config.systemApiAuth());
+        SystemApi api = new SystemApi(balancer, registration, webrtc, srt, metrics, config.systemApiAuth(),
+                lifecycle);
         // Probes need no token (a kubelet sends none); they tell only up/down and why.
         HealthProbes probes = new HealthProbes(balancer, () -> listening && !draining, draining(),
                 new HealthProbes.Workers("webrtc", webrtc::workersAlive, config.workers()),
@@ -204,6 +205,8 @@ public final class Gateway implements AutoCloseable {
                 .route("/api/v1/srs/register", "heartbeat", api::handle, 4, 256)
                 .route("/healthz", "probes", probes::handle, 2, 64)
                 .route("/readyz", "probes", probes::handle, 2, 64)
+                // The console's files need no token; the views they read do (the page sends it).
+                .route(ConsolePages.PREFIX, "console", new ConsolePages()::handle, 2, 64)
                 .route("/", "views", api::handle, 4, 64);
 
         registerMBean();

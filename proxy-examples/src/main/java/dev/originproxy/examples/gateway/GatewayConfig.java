@@ -139,6 +139,11 @@ public final class GatewayConfig {
         keyToVar.put("redis.password", "PROXY_REDIS_PASSWORD");
         keyToVar.put("redis.database", "PROXY_REDIS_DB");
         keyToVar.put("redis.key-prefix", "PROXY_REDIS_KEY_PREFIX");
+        // Redis Sentinel (originproxy's own): the master name and the sentinels to ask for it.
+        r.optional("PROXY_REDIS_SENTINEL_MASTER").ifPresent(v -> lb.put("redis.sentinel.master", v));
+        r.optional("PROXY_REDIS_SENTINELS").ifPresent(v -> lb.put("redis.sentinels", v));
+        keyToVar.put("redis.sentinel.master", "PROXY_REDIS_SENTINEL_MASTER");
+        keyToVar.put("redis.sentinels", "PROXY_REDIS_SENTINELS");
         this.balancerSettings = Collections.unmodifiableMap(lb);
         this.balancerKeyToVariable = Collections.unmodifiableMap(keyToVar);
 
