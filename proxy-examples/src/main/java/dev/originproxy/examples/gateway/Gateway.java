@@ -1,7 +1,9 @@
 package dev.originproxy.examples.gateway;
 
+import dev.originproxy.core.balancer.OriginHealth;
 import dev.originproxy.core.balancer.OriginLoadBalancer;
 import dev.originproxy.core.balancer.OriginLoadBalancers;
+import dev.originproxy.core.balancer.PlacementReleaser;
 import dev.originproxy.core.origin.RegistrationHandler;
 import dev.originproxy.core.relay.DaemonThreads;
 import dev.originproxy.core.session.SessionInfo;
@@ -117,14 +119,29 @@ public final class Gateway implements AutoCloseable {
             }
         });
 
-        webrtc = WebRtcRouter.builder()
+        // Origin suspicion: every data path reports a dead origin's signals here and reads it back.
+        OriginHealth health = null;
+        if (config.originSuspicion()) {
+            health = OriginHealth.builder().registry(balancer.registry()).build().start();
+            opened.push(health);
+        }
+        // A stream's placement goes once its last session here ended a grace ago.
+        PlacementReleaser releaser = new PlacementReleaser(balancer.placement(), config.placementReleaseGrace());
+        opened.push(releaser);
+        lifecycle.addListener(releaser);
+
+        WebRtcRouter.Builder webrtcBuilder = WebRtcRouter.builder()
                 .bind(config.webrtcServer())
                 .workers(config.workers())
                 .sessionStore(balancer.sessions())
                 .lifecycle(lifecycle)
                 .sessionIdleTimeout(config.sessionIdleTimeout())
                 .legIdleTimeout(config.sessionIdleTimeout())
-                .build();
+                .originGoneAfter(config.originGoneAfter());
+        if (health != null) {
+            webrtcBuilder.originHealth(health);
+        }
+        webrtc = webrtcBuilder.build();
         try {
             webrtc.start();
         } catch (IOException e) {
@@ -138,7 +155,11 @@ public final class Gateway implements AutoCloseable {
                 .balancer(balancer)
                 .lifecycle(lifecycle)
                 .handshakeTimeout(config.srtHandshakeTimeout())
-                .idleTimeout(config.sessionIdleTimeout());
+                .idleTimeout(config.sessionIdleTimeout())
+                .originGoneAfter(config.originGoneAfter());
+        if (health != null) {
+            srtBuilder.originHealth(health);
+        }
         config.srtCookieSecret().ifPresent(srtBuilder::cookieSecret);
         srt = srtBuilder.build();
         try {
@@ -172,14 +193,17 @@ public final class Gateway implements AutoCloseable {
         // The candidates advertise the port the router really bound (PROXY_WEBRTC_SERVER may be 0).
         ProxyCandidates.Builder candidates = ProxyCandidates.builder().udpPort(webrtc.localAddress().getPort());
         config.candidates().forEach(candidates::address);
-        forwarder = WhipForwarder.builder()
+        WhipForwarder.Builder forwarderBuilder = WhipForwarder.builder()
                 .balancer(balancer)
                 .lifecycle(lifecycle)
                 .candidates(candidates.build())
                 .auth(config.whipAuth())
                 .requestTimeout(config.originRequestTimeout())
-                .maxBodyBytes(MAX_BODY)
-                .build();
+                .maxBodyBytes(MAX_BODY);
+        if (health != null) {
+            forwarderBuilder.originHealth(health);
+        }
+        forwarder = forwarderBuilder.build();
         opened.push(forwarder);
 
         // The forwarder blocks on the origin for up to the request timeout: a pool of its own.

@@ -55,6 +55,9 @@ public final class GatewayConfig {
     private final byte[] srtCookieSecret;
     private final Duration sessionIdleTimeout;
     private final Duration srtHandshakeTimeout;
+    private final boolean originSuspicion;
+    private final Duration originGoneAfter;
+    private final Duration placementReleaseGrace;
     private final Duration originRequestTimeout;
     private final Duration hlsSessionTtl;
     private final BearerAuth httpApiAuth;
@@ -157,6 +160,9 @@ public final class GatewayConfig {
         this.srtCookieSecret = secret.map(s -> s.getBytes(StandardCharsets.UTF_8)).orElse(null);
         this.sessionIdleTimeout = r.duration("PROXY_SESSION_IDLE_TIMEOUT", "30s");
         this.srtHandshakeTimeout = r.duration("PROXY_SRT_HANDSHAKE_TIMEOUT", "3s");
+        this.originSuspicion = r.bool("PROXY_ORIGIN_SUSPICION", true);
+        this.originGoneAfter = r.duration("PROXY_ORIGIN_GONE_AFTER", "2s");
+        this.placementReleaseGrace = r.duration("PROXY_PLACEMENT_RELEASE_GRACE", "10s");
         this.originRequestTimeout = r.duration("PROXY_ORIGIN_REQUEST_TIMEOUT", "5s");
 
         // SRS 8.0.28 (PR #4726): PROXY_HTTP_API_AUTH_* guard origin registration; SRS origins
@@ -306,6 +312,24 @@ public final class GatewayConfig {
     /** How long an origin may take to finish an SRT handshake ({@code PROXY_SRT_HANDSHAKE_TIMEOUT}, 3s). */
     public Duration srtHandshakeTimeout() {
         return srtHandshakeTimeout;
+    }
+
+    /**
+     * Whether signals of a dead origin (ICMP unreachable, SRT handshake timeouts, HTTP connect
+     * failures and 5xx) make it suspect until its next heartbeat ({@code PROXY_ORIGIN_SUSPICION}, on).
+     */
+    public boolean originSuspicion() {
+        return originSuspicion;
+    }
+
+    /** How long a suspect origin may stay silent before its sessions end ({@code PROXY_ORIGIN_GONE_AFTER}, 2s). */
+    public Duration originGoneAfter() {
+        return originGoneAfter;
+    }
+
+    /** How long a stream without sessions keeps its placement ({@code PROXY_PLACEMENT_RELEASE_GRACE}, 10s). */
+    public Duration placementReleaseGrace() {
+        return placementReleaseGrace;
     }
 
     /**
