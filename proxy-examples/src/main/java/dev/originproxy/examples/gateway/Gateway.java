@@ -14,6 +14,7 @@ import dev.originproxy.sdp.ProxyCandidates;
 import dev.originproxy.sdp.http.GuardedHttpServer;
 import dev.originproxy.sdp.whip.WhipForwarder;
 import dev.originproxy.http.HttpFront;
+import dev.originproxy.rtmp.router.RtmpRouter;
 import dev.originproxy.srt.router.SrtRouter;
 import dev.originproxy.stun.router.WebRtcRouter;
 import org.slf4j.Logger;
@@ -43,6 +44,7 @@ import java.util.function.BooleanSupplier;
  *  WebRTC media     --UDP---&gt; PROXY_WEBRTC_SERVER (WebRtcRouter)                           --UDP---&gt; origin RTC
  *  SRT caller       --UDP---&gt; PROXY_SRT_SERVER    (SrtRouter)                              --UDP---&gt; origin SRT
  *  FLV/TS/HLS viewer--HTTP--&gt; PROXY_HTTP_SERVER   (HttpFront on the TCP engine)            --HTTP--&gt; origin http
+ *  RTMP publish/play--TCP---&gt; PROXY_RTMP_SERVER   (RtmpRouter on the TCP engine)           --TCP---&gt; origin RTMP
  *  origin heartbeat --HTTP--&gt; PROXY_SYSTEM_API    (RegistrationHandler + views + /metrics)
  * </pre>
  *
@@ -69,6 +71,7 @@ public final class Gateway implements AutoCloseable {
     private WebRtcRouter webrtc;
     private SrtRouter srt;
     private HttpFront httpFront;
+    private RtmpRouter rtmp;
     private WhipForwarder forwarder;
     private GuardedHttpServer httpApi;
     private GuardedHttpServer systemApi;
@@ -185,7 +188,24 @@ public final class Gateway implements AutoCloseable {
         }
         opened.push(httpFront);
 
+        rtmp = RtmpRouter.builder()
+                .bind(config.rtmpServer())
+                .workers(config.workers())
+                .balancer(balancer)
+                .lifecycle(lifecycle)
+                .idleTimeout(config.sessionIdleTimeout())
+                .name("rtmp-router")
+                .build();
+        try {
+            rtmp.start();
+        } catch (IOException e) {
+            throw new StartupException("PROXY_RTMP_SERVER", "cannot listen on "
+                    + SystemApi.text(config.rtmpServer()) + "/tcp", e);
+        }
+        opened.push(rtmp);
+
         metrics = new GatewayMetrics(lifecycle, balancer.registry(), webrtc, srt, httpFront, draining());
+        metrics.rtmp(rtmp);
         lifecycle.addListener(metrics);
         // Last: a session refused by an earlier listener logs no start line.
         lifecycle.addListener(new SessionLog(Clock.systemUTC()));
@@ -222,7 +242,8 @@ public final class Gateway implements AutoCloseable {
         // Probes need no token (a kubelet sends none); they tell only up/down and why.
         HealthProbes probes = new HealthProbes(balancer, () -> listening && !draining, draining(),
                 new HealthProbes.Workers("webrtc", webrtc::workersAlive, config.workers()),
-                new HealthProbes.Workers("srt", srt::workersAlive, config.workers()));
+                new HealthProbes.Workers("srt", srt::workersAlive, config.workers()),
+                new HealthProbes.Workers("rtmp", rtmp::workersAlive, rtmp.workerCount()));
         // Heartbeats on a pool of their own: views and metrics cannot delay them (nor WHIP, on
         // its own server), so origins do not expire under load. Probes on theirs too.
         GuardedHttpServer.Builder systemApiRoutes = http(config.systemApi(), "system-api")
@@ -245,6 +266,7 @@ public final class Gateway implements AutoCloseable {
         LOG.info("listening: HTTP-FLV/TS, HLS{} (PROXY_HTTP_SERVER) on {}/tcp",
                 config.staticFiles().map(d -> " and static files from " + d).orElse(""),
                 SystemApi.text(httpServerAddress()));
+        LOG.info("listening: RTMP (PROXY_RTMP_SERVER) on {}/tcp", SystemApi.text(rtmpAddress()));
         LOG.info("listening: system API (PROXY_SYSTEM_API) on {}/tcp", SystemApi.text(systemApiAddress()));
     }
 
@@ -311,6 +333,11 @@ public final class Gateway implements AutoCloseable {
     /** The WebRTC media address. */
     public InetSocketAddress webrtcAddress() {
         return webrtc.localAddress();
+    }
+
+    /** The RTMP address (the bound port when the setting was 0). */
+    public InetSocketAddress rtmpAddress() {
+        return rtmp.localAddress();
     }
 
     /** The SRT address. */

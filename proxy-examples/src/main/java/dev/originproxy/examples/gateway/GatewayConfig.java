@@ -38,14 +38,14 @@ import java.util.Optional;
  */
 public final class GatewayConfig {
     /** SRS variables of servers this gateway does not have yet, with the SRS defaults. */
-    static final Map<String, String> NOT_SERVED = Map.of(
-            "PROXY_RTMP_SERVER", "1935");
+    static final Map<String, String> NOT_SERVED = Map.of();
 
     private final InetSocketAddress httpApi;
     private final InetSocketAddress webrtcServer;
     private final InetSocketAddress srtServer;
     private final InetSocketAddress systemApi;
     private final InetSocketAddress httpServer;
+    private final InetSocketAddress rtmpServer;
     private final Optional<Path> staticFiles;
     private final String balancerType;
     private final Map<String, String> balancerSettings;
@@ -79,6 +79,7 @@ public final class GatewayConfig {
         this.srtServer = r.listen("PROXY_SRT_SERVER", "20080");
         this.systemApi = r.listen("PROXY_SYSTEM_API", "12025");
         this.httpServer = r.listen("PROXY_HTTP_SERVER", "18080");
+        this.rtmpServer = r.listen("PROXY_RTMP_SERVER", "11935");
         this.staticFiles = r.optional("PROXY_STATIC_FILES").map(dir -> {
             Path p = Path.of(dir);
             if (!Files.isDirectory(p)) {
@@ -120,12 +121,14 @@ public final class GatewayConfig {
         lb.put("default.backend.rtc", Integer.toString(r.port("PROXY_DEFAULT_BACKEND_RTC", "8000", 1)));
         lb.put("default.backend.srt", Integer.toString(r.port("PROXY_DEFAULT_BACKEND_SRT", "10080", 1)));
         lb.put("default.backend.http", Integer.toString(r.port("PROXY_DEFAULT_BACKEND_HTTP", "8080", 1)));
+        lb.put("default.backend.rtmp", Integer.toString(r.port("PROXY_DEFAULT_BACKEND_RTMP", "1935", 1)));
         keyToVar.put("default.backend.enabled", "PROXY_DEFAULT_BACKEND_ENABLED");
         keyToVar.put("default.backend.ip", "PROXY_DEFAULT_BACKEND_IP");
         keyToVar.put("default.backend.api", "PROXY_DEFAULT_BACKEND_API");
         keyToVar.put("default.backend.rtc", "PROXY_DEFAULT_BACKEND_RTC");
         keyToVar.put("default.backend.srt", "PROXY_DEFAULT_BACKEND_SRT");
         keyToVar.put("default.backend.http", "PROXY_DEFAULT_BACKEND_HTTP");
+        keyToVar.put("default.backend.rtmp", "PROXY_DEFAULT_BACKEND_RTMP");
         // Redis settings are passed only when set, so the provider's own defaults apply otherwise;
         // other balancers ignore keys they do not know.
         r.optional("PROXY_REDIS_HOST").ifPresent(v -> lb.put("redis.host", v));
@@ -232,6 +235,11 @@ public final class GatewayConfig {
      */
     public static GatewayConfig from(Map<String, String> env) {
         return new GatewayConfig(new Reader(env));
+    }
+
+    /** RTMP publish and play ({@code PROXY_RTMP_SERVER}, default 11935 as the SRS Go proxy). */
+    public InetSocketAddress rtmpServer() {
+        return rtmpServer;
     }
 
     /** HTTP-FLV/TS, HLS and static files ({@code PROXY_HTTP_SERVER}, default 18080 as SRS). */

@@ -17,6 +17,7 @@ import dev.originproxy.core.session.SessionInfo;
 import dev.originproxy.core.session.SessionProtocol;
 import dev.originproxy.core.session.SessionLifecycle;
 import dev.originproxy.srt.router.SrtRouter;
+import dev.originproxy.rtmp.router.RtmpSessionView;
 import dev.originproxy.srt.router.SrtSessionView;
 import dev.originproxy.stun.router.RtcSessionView;
 import dev.originproxy.stun.router.WebRtcRouter;
@@ -246,6 +247,25 @@ public final class SystemApi {
                 g.writeStringField("origin", s.originId());
                 address(g, "client", s.clientAddress());
                 g.writeStringField("started_at", s.startedAt().toString());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("rtmp");
+            for (RtmpSessionView s : metrics.rtmpSessions()) {
+                g.writeStartObject();
+                g.writeStringField("id", s.id());
+                g.writeStringField("stream", String.valueOf(s.streamKey()));
+                g.writeStringField("direction", s.direction() == null ? null : s.direction().name().toLowerCase(Locale.ROOT));
+                g.writeStringField("state", s.state());
+                g.writeStringField("origin", s.originId());
+                address(g, "client", s.client());
+                g.writeStringField("started_at", String.valueOf(s.startedAt()));
+                g.writeObjectFieldStart("counters");
+                g.writeNumberField("messages_from_client", s.messagesFromClient());
+                g.writeNumberField("bytes_from_client", s.bytesFromClient());
+                g.writeNumberField("messages_from_origin", s.messagesFromOrigin());
+                g.writeNumberField("bytes_from_origin", s.bytesFromOrigin());
+                g.writeEndObject();
                 g.writeEndObject();
             }
             g.writeEndArray();
