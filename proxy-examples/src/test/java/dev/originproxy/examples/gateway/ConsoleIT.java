@@ -64,6 +64,8 @@ class ConsoleIT {
         env.put("PROXY_WEBRTC_SERVER", "127.0.0.1:" + FreePorts.udp());
         env.put("PROXY_SRT_SERVER", "127.0.0.1:" + srt);
         env.put("PROXY_WEBRTC_CANDIDATE", "127.0.0.1");
+        env.put("PROXY_HTTP_SERVER", "127.0.0.1:0");
+        env.put("PROXY_RTMP_SERVER", "127.0.0.1:0");
         env.put("PROXY_WORKERS", "1");
         // The plugin: the SRT stream then goes to the origin without WebRTC sessions (the SRT one).
         env.put("PROXY_LOAD_BALANCER_TYPE", "least-sessions");

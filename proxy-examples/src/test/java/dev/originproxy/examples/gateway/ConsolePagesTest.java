@@ -17,7 +17,8 @@ class ConsolePagesTest {
         Map<String, String> env = new HashMap<>(Map.of(
                 "PROXY_HTTP_API", "127.0.0.1:0", "PROXY_SYSTEM_API", "127.0.0.1:0",
                 "PROXY_WEBRTC_SERVER", "127.0.0.1:0", "PROXY_SRT_SERVER", "127.0.0.1:0",
-                "PROXY_WEBRTC_CANDIDATE", "127.0.0.1", "PROXY_WORKERS", "1", "PROXY_VIEWS_AUTH_TOKEN", "t0ken"));
+                "PROXY_WEBRTC_CANDIDATE", "127.0.0.1",
+                "PROXY_HTTP_SERVER", "127.0.0.1:0", "PROXY_RTMP_SERVER", "127.0.0.1:0", "PROXY_WORKERS", "1", "PROXY_VIEWS_AUTH_TOKEN", "t0ken"));
         try (Gateway gateway = Gateway.start(GatewayConfig.from(env))) {
             int api = gateway.systemApiAddress().getPort();
             assertThat(GatewayJar.get(api, "/api/v1/sessions").statusCode()).isEqualTo(401);
