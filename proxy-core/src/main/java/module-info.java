@@ -1,12 +1,14 @@
 /**
  * The core of originproxy: stream keys, the origin model and SRS registration, the
  * {@link dev.originproxy.core.balancer.OriginLoadBalancer} SPI with its in-memory default,
- * session lifecycle events, and the generic UDP relay engine both routers run on.
+ * session lifecycle events, the generic UDP relay engine and the TCP relay engine the routers run on.
  *
  * <p>Nothing here knows STUN, SRT, SDP, an HTTP server or Redis.
  */
 module dev.originproxy.core {
-    requires transitive org.slf4j;
+    // Not transitive: no public signature of core names an slf4j type; modules that log require
+    // it themselves.
+    requires org.slf4j;
     requires com.fasterxml.jackson.core;
 
     exports dev.originproxy.core;
@@ -15,6 +17,8 @@ module dev.originproxy.core {
     exports dev.originproxy.core.balancer;
     exports dev.originproxy.core.session;
     exports dev.originproxy.core.relay;
+    exports dev.originproxy.core.loop;
+    exports dev.originproxy.core.tcp;
 
     uses dev.originproxy.core.balancer.OriginLoadBalancerProvider;
     provides dev.originproxy.core.balancer.OriginLoadBalancerProvider

@@ -19,6 +19,6 @@ public final class EchoBalancerProvider implements OriginLoadBalancerProvider {
     @Override
     public OriginLoadBalancer create(Map<String, String> config) {
         MemoryLoadBalancer m = new MemoryLoadBalancer();
-        return OriginLoadBalancer.of("test-echo", m.registry(), m.placement(), m.sessions(), null);
+        return OriginLoadBalancer.of("test-echo", m.registry(), m.placement(), m.sessions(), m.hlsSessions(), null);
     }
 }

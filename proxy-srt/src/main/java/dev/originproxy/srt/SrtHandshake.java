@@ -740,6 +740,32 @@ public final class SrtHandshake {
     }
 
     /**
+     * Writes the INDUCTION an HSv5 caller sends first (§4.3.1.1), for the socket and parameters
+     * of the wrapped CONCLUSION: what a proxy sends an origin before replaying the caller's
+     * CONCLUSION. Version 4, encryption field 0, extension field 2, handshake type INDUCTION,
+     * destination socket id 0, no cookie; ISN, MTU, flow window and SRT socket id copied from
+     * the wrapped packet; {@code peerAddress} as peer IP. {@code dst} must not overlap this packet.
+     *
+     * @param peerAddress the origin's address as the caller would see it, 4 or 16 bytes
+     * @param timestamp header timestamp
+     * @return {@link #LENGTH}, or -1 when nothing is wrapped, {@code peerAddress} is invalid, or
+     *     {@code dst} is too small
+     */
+    public int writeInductionRequest(ByteBuffer dst, int dstOffset, int dstCapacity, byte[] peerAddress,
+            int timestamp) {
+        if (buffer == null || peerAddress == null || (peerAddress.length != 4 && peerAddress.length != 16)
+                || dstCapacity < LENGTH || !Wire.inBounds(dst, dstOffset, LENGTH)) {
+            return -1;
+        }
+        writeCif(dst, dstOffset, timestamp, 0, VERSION_4, 0, 2, initialSequenceNumber(), mtu(), flowWindow(),
+                TYPE_INDUCTION, srtSocketId(), 0);
+        for (int i = 0; i < 16; i++) {
+            dst.put(dstOffset + PEER_IP + reversedIndex(i), i < peerAddress.length ? peerAddress[i] : 0);
+        }
+        return LENGTH;
+    }
+
+    /**
      * Writes a rejection of the wrapped handshake (64 bytes, no extensions), as libsrt does:
      * handshake type 1000 + {@code reasonCode}, destination the requester's socket id, version,
      * encryption and extension fields, ISN, MTU, flow window, cookie and peer IP echoed. {@code dst}

@@ -23,7 +23,9 @@ public final class Tools {
             Map.entry("ffmpeg", "ffmpeg"),
             Map.entry("ffprobe", "ffmpeg"),
             Map.entry("node", "nodejs"),
-            Map.entry("npm", "npm"));
+            Map.entry("npm", "npm"),
+            Map.entry("nginx", "nginx"),
+            Map.entry("rtmpdump", "rtmpdump"));
 
     private Tools() {
     }

@@ -20,6 +20,7 @@ import java.util.TreeMap;
 public final class ApiRequest {
     private final String method;
     private final String path;
+    private final String rawPath;
     private final String rawQuery;
     private final Map<String, List<String>> headers;
     private final byte[] body;
@@ -27,6 +28,9 @@ public final class ApiRequest {
     private Map<String, String> query;
 
     /**
+     * A request whose raw path is its path (hosts that only have the decoded path: a path with
+     * characters that need escaping then fails the raw-path checks, which is the safe side).
+     *
      * @param method the HTTP method, e.g. {@code POST}
      * @param path the decoded path, e.g. {@code /rtc/v1/whip/}
      * @param rawQuery the raw query without {@code ?}, or null
@@ -36,8 +40,23 @@ public final class ApiRequest {
      */
     public ApiRequest(String method, String path, String rawQuery, Map<String, List<String>> headers,
                       byte[] body, InetSocketAddress remoteAddress) {
+        this(method, path, path, rawQuery, headers, body, remoteAddress);
+    }
+
+    /**
+     * @param method the HTTP method, e.g. {@code POST}
+     * @param path the decoded path, e.g. {@code /rtc/v1/whip/}
+     * @param rawPath the path exactly as it arrived, percent-escapes kept; what a proxy forwards
+     * @param rawQuery the raw query without {@code ?}, or null
+     * @param headers header values by name, any case
+     * @param body the body, empty when none
+     * @param remoteAddress the client's address, or null when unknown
+     */
+    public ApiRequest(String method, String path, String rawPath, String rawQuery,
+                      Map<String, List<String>> headers, byte[] body, InetSocketAddress remoteAddress) {
         this.method = Objects.requireNonNull(method, "method").toUpperCase(Locale.ROOT);
         this.path = path == null || path.isEmpty() ? "/" : path;
+        this.rawPath = rawPath == null || rawPath.isEmpty() ? "/" : rawPath;
         this.rawQuery = rawQuery == null || rawQuery.isEmpty() ? null : rawQuery;
         TreeMap<String, List<String>> h = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         if (headers != null) {
@@ -68,6 +87,15 @@ public final class ApiRequest {
     /** The path, {@code /} when empty. */
     public String path() {
         return path;
+    }
+
+    /**
+     * The path as it arrived, percent-escapes kept. Anything built from it towards another
+     * server must use this, never the decoded {@link #path()} ({@code %3F} or {@code %2F}
+     * decoded would change what the other server reads).
+     */
+    public String rawPath() {
+        return rawPath;
     }
 
     /** The raw query, or null. */
@@ -106,8 +134,9 @@ public final class ApiRequest {
         return remoteAddress;
     }
 
+    /** Method, path and query for a log line: secret-named query values redacted, one line, bounded. */
     @Override
     public String toString() {
-        return method + " " + path + (rawQuery == null ? "" : "?" + rawQuery);
+        return Redaction.oneLine(method + " " + rawPath + (rawQuery == null ? "" : "?" + Redaction.query(rawQuery)), 256);
     }
 }

@@ -22,6 +22,8 @@ import java.util.Optional;
  *   <tr><td>origin.ttl</td><td>300s</td><td>an origin without heartbeat for this long expires</td></tr>
  *   <tr><td>session.ttl</td><td>60s</td><td>a WebRTC session not refreshed for this long expires</td></tr>
  *   <tr><td>placement.ttl</td><td>origin.ttl</td><td>a placement not used for this long is forgotten</td></tr>
+ *   <tr><td>hls.session.ttl</td><td>60s</td><td>an HLS viewer session not used for this long expires</td></tr>
+ *   <tr><td>hls.sessions.max</td><td>100000</td><td>the most live HLS viewer sessions (fleet-wide in a shared store)</td></tr>
  *   <tr><td>placement.strategy</td><td>random</td><td>random, least-streams or hash</td></tr>
  *   <tr><td>default.backend.enabled</td><td>false</td><td>use a static origin when none registered</td></tr>
  *   <tr><td>default.backend.ip</td><td>127.0.0.1</td><td>its IP</td></tr>
@@ -39,9 +41,14 @@ public final class BalancerConfig {
     private final Duration placementTtl;
     private final PlacementStrategy strategy;
     private final OriginServer defaultBackend;
+    private final Duration hlsSessionTtl;
+    private final int hlsSessionsMax;
 
     private BalancerConfig(Duration originTtl, Duration sessionTtl, Duration placementTtl,
-                           PlacementStrategy strategy, OriginServer defaultBackend) {
+                           PlacementStrategy strategy, OriginServer defaultBackend,
+                           Duration hlsSessionTtl, int hlsSessionsMax) {
+        this.hlsSessionTtl = hlsSessionTtl;
+        this.hlsSessionsMax = hlsSessionsMax;
         this.originTtl = originTtl;
         this.sessionTtl = sessionTtl;
         this.placementTtl = placementTtl;
@@ -66,7 +73,35 @@ public final class BalancerConfig {
             eps.put(OriginProtocol.HTTP, List.of(port(config, "default.backend.http", 8080, OriginEndpoint.Transport.TCP)));
             backend = new OriginServer(DEFAULT_BACKEND_ID, DEFAULT_BACKEND_ID, ip, eps, Instant.EPOCH);
         }
-        return new BalancerConfig(originTtl, sessionTtl, placementTtl, strategy, backend);
+        return new BalancerConfig(originTtl, sessionTtl, placementTtl, strategy, backend,
+                duration(config, "hls.session.ttl", Duration.ofSeconds(60)),
+                positiveInt(config, "hls.sessions.max", 100_000));
+    }
+
+    /** How long an HLS viewer session lives without use. */
+    public Duration hlsSessionTtl() {
+        return hlsSessionTtl;
+    }
+
+    /** The most live HLS viewer sessions. */
+    public int hlsSessionsMax() {
+        return hlsSessionsMax;
+    }
+
+    private static int positiveInt(Map<String, String> c, String key, int def) {
+        String v = c.get(key);
+        if (v == null || v.isBlank()) {
+            return def;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the one message
+        }
+        throw new IllegalArgumentException(key + ": not a positive integer: '" + v + "'");
     }
 
     /** How long an origin lives without a heartbeat. */

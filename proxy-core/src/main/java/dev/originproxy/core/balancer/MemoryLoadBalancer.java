@@ -21,7 +21,7 @@ import java.util.function.Consumer;
 
 /**
  * The in-memory {@link OriginLoadBalancer} (provider name {@code memory}, the default): origins,
- * placements and sessions live in this process. Right for a single proxy; a fleet shares state
+ * placements, WebRTC and HLS sessions live in this process. Right for a single proxy; a fleet shares state
  * through the {@code redis} balancer instead.
  *
  * <p>Thread-safe: placement of one stream is atomic ({@link ConcurrentHashMap#compute}), so
@@ -40,6 +40,7 @@ public final class MemoryLoadBalancer implements OriginLoadBalancer {
     private final Registry registry = new Registry();
     private final PlacementRole placement = new PlacementRole();
     private final Sessions sessions = new Sessions();
+    private final MemoryHlsSessionStore hlsSessions;
 
     /**
      * @param config the common settings
@@ -48,6 +49,7 @@ public final class MemoryLoadBalancer implements OriginLoadBalancer {
     public MemoryLoadBalancer(BalancerConfig config, Clock clock) {
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.hlsSessions = new MemoryHlsSessionStore(config, clock);
     }
 
     /** A balancer with default settings and the system clock. */
@@ -73,6 +75,11 @@ public final class MemoryLoadBalancer implements OriginLoadBalancer {
     @Override
     public SessionStore sessions() {
         return sessions;
+    }
+
+    @Override
+    public HlsSessionStore hlsSessions() {
+        return hlsSessions;
     }
 
     private boolean alive(OriginServer o, Instant now) {

@@ -3,9 +3,9 @@ package dev.originproxy.core.balancer;
 import java.util.Objects;
 
 /**
- * The balancer a proxy consults: composed of three roles, so a plugin can replace one and keep
- * the others — the {@link OriginRegistry}, the {@link StreamPlacement} and the
- * {@link SessionStore}. Found by name through {@link OriginLoadBalancers} and
+ * The balancer a proxy consults: composed of roles, so a plugin can replace one and keep
+ * the others — the {@link OriginRegistry}, the {@link StreamPlacement}, the
+ * {@link SessionStore} (WebRTC) and the {@link HlsSessionStore}. Found by name through {@link OriginLoadBalancers} and
  * {@link OriginLoadBalancerProvider} ({@code memory} by default, {@code redis}, or a host's own).
  *
  * <p>Implementations are thread-safe. Their methods may block (a shared store): routers call them
@@ -24,19 +24,23 @@ public interface OriginLoadBalancer extends AutoCloseable {
     /** The WebRTC session store role. */
     SessionStore sessions();
 
+    /** The HLS viewer session store role. */
+    HlsSessionStore hlsSessions();
+
     /** Releases connections and threads; the default does nothing. */
     @Override
     default void close() {
     }
 
     /**
-     * A balancer made of three roles, for plugins that replace one role of another balancer.
+     * A balancer made of roles, for plugins that replace one role of another balancer.
      *
      * @param onClose run by {@link #close()}, may be null
      */
     static OriginLoadBalancer of(String name, OriginRegistry registry, StreamPlacement placement,
-                                 SessionStore sessions, Runnable onClose) {
+                                 SessionStore sessions, HlsSessionStore hlsSessions, Runnable onClose) {
         Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(hlsSessions, "hlsSessions");
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(placement, "placement");
         Objects.requireNonNull(sessions, "sessions");
@@ -59,6 +63,11 @@ public interface OriginLoadBalancer extends AutoCloseable {
             @Override
             public SessionStore sessions() {
                 return sessions;
+            }
+
+            @Override
+            public HlsSessionStore hlsSessions() {
+                return hlsSessions;
             }
 
             @Override

@@ -74,6 +74,26 @@ public final class WebRtcSession {
         this.originLocation = originLocation;
     }
 
+    /**
+     * A non-secret name of this session for views, logs and metrics: the first 16 hex digits of
+     * the SHA-256 of {@link #id()}. The id itself is the capability a client DELETEs and PATCHes
+     * with, so it is shown to no one but the client that created the session.
+     */
+    public String publicId() {
+        return publicIdOf(id);
+    }
+
+    /** The non-secret name of a session id (see {@link #publicId()}). */
+    public static String publicIdOf(String id) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(id.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JDK", e);
+        }
+    }
+
     private static String hostOf(InetSocketAddress a) {
         Objects.requireNonNull(a, "originMediaAddress");
         return a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();

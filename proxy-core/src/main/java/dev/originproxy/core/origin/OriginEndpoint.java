@@ -14,7 +14,14 @@ import java.util.Objects;
  */
 public final class OriginEndpoint {
     /** The transport an endpoint names; {@code ANY} when the string did not say. */
-    public enum Transport { ANY, UDP, TCP }
+    public enum Transport {
+        /** The string named no transport: either is accepted. */
+        ANY,
+        /** UDP only. */
+        UDP,
+        /** TCP only. */
+        TCP
+    }
 
     private final Transport transport;
     private final String host; // null when unspecified

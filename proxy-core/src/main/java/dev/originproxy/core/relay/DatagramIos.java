@@ -42,9 +42,10 @@ final class DatagramIos {
      *
      * @throws IOException when {@link UdpTransport#MMSG} is asked and cannot run here (the reason says why)
      */
-    static Selection select(UdpTransport asked) throws IOException {
+    static Selection select(UdpTransport asked, UdpRelay.SelectorOpener selectors) throws IOException {
+        DatagramIo.Factory nio = NioDatagramIo.factory(selectors);
         if (asked == UdpTransport.NIO) {
-            return new Selection(NioDatagramIo.FACTORY, "nio asked");
+            return new Selection(nio, "nio asked");
         }
         String reason;
         DatagramIo.Factory fast = null;
@@ -73,6 +74,6 @@ final class DatagramIos {
         if (asked == UdpTransport.MMSG) {
             throw new IOException("UDP transport mmsg cannot run here: " + reason);
         }
-        return new Selection(NioDatagramIo.FACTORY, reason);
+        return new Selection(nio, reason);
     }
 }

@@ -27,18 +27,21 @@ import java.util.function.Consumer;
 final class NioDatagramIo extends DatagramIo {
     static final int MAX_BATCH = 64;
 
-    static final Factory FACTORY = new Factory() {
-        @Override
-        public DatagramIo open(InetSocketAddress bind, boolean reusePort, int socketBufferBytes, int bufferSize)
-                throws IOException {
-            return new NioDatagramIo(bind, reusePort, socketBufferBytes, bufferSize);
-        }
+    /** The factory; {@code selectors} opens each worker's selector (a seam for failure tests). */
+    static Factory factory(UdpRelay.SelectorOpener selectors) {
+        return new Factory() {
+            @Override
+            public DatagramIo open(InetSocketAddress bind, boolean reusePort, int socketBufferBytes, int bufferSize)
+                    throws IOException {
+                return new NioDatagramIo(bind, reusePort, socketBufferBytes, bufferSize, selectors);
+            }
 
-        @Override
-        public String describe() {
-            return "nio";
-        }
-    };
+            @Override
+            public String describe() {
+                return "nio";
+            }
+        };
+    }
 
     private final Selector selector;
     private final DatagramChannel listening;
@@ -48,8 +51,8 @@ final class NioDatagramIo extends DatagramIo {
     private RelayWorker worker;
     private int listeningBudget = 1;
 
-    private NioDatagramIo(InetSocketAddress bind, boolean reusePort, int socketBufferBytes, int bufferSize)
-            throws IOException {
+    private NioDatagramIo(InetSocketAddress bind, boolean reusePort, int socketBufferBytes, int bufferSize,
+                          UdpRelay.SelectorOpener selectors) throws IOException {
         DatagramChannel ch = bind.getAddress() != null && !bind.getAddress().isAnyLocalAddress()
                 ? DatagramChannel.open(bind.getAddress() instanceof Inet6Address
                         ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET)
@@ -62,7 +65,7 @@ final class NioDatagramIo extends DatagramIo {
             }
             ch.bind(bind);
             ch.configureBlocking(false);
-            sel = Selector.open();
+            sel = selectors.open();
             ch.register(sel, SelectionKey.OP_READ, null);
         } catch (IOException | RuntimeException e) {
             ch.close();
@@ -224,7 +227,7 @@ final class NioDatagramIo extends DatagramIo {
 
     @Override
     String describe() {
-        return FACTORY.describe();
+        return "nio";
     }
 
     /** A leg's connected channel; its key's attachment is this object. */

@@ -1,5 +1,6 @@
 package dev.originproxy.core.relay;
 
+import dev.originproxy.core.loop.EventLoop;
 import dev.originproxy.core.session.EndReason;
 
 import org.slf4j.Logger;
@@ -19,11 +20,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * keeps each client on one worker), the upstream sockets of the legs it owns, and one
  * {@link RelayHandler}. The system calls behind them are the relay's {@link UdpTransport}.
  *
- * <p>Threading: {@link #execute}, {@link #index()}, {@link #localAddress()} and the drop counters
- * may be used from any thread; everything else only on this worker's thread (inside handler
- * callbacks or tasks given to {@link #execute}). Nothing blocking ever runs here.
+ * <p>Threading: {@link #submit}, {@link #execute}, {@link #isAlive()}, {@link #index()},
+ * {@link #localAddress()} and the drop counters may be used from any thread; everything else only
+ * on this worker's thread (inside handler callbacks or tasks given to {@link #submit}). Nothing
+ * blocking ever runs here: blocking work goes through {@link dev.originproxy.core.loop.OffLoop},
+ * which resumes on this worker.
+ *
+ * <p>A worker that dies (an error escaping the loop) logs it at ERROR, counts it in
+ * {@link UdpRelay#workersDied()}, ends its sessions through the handler's {@code onClose}, runs
+ * or refuses every queued task (a task {@link #submit} accepted always runs), and from then on
+ * refuses new tasks, so work routed to it is failed instead of pending forever.
  */
-public final class RelayWorker {
+public final class RelayWorker implements EventLoop {
     private static final Logger LOG = LoggerFactory.getLogger(RelayWorker.class);
     private static final long ERROR_LOG_INTERVAL_NANOS = 10_000_000_000L;
 
@@ -38,6 +46,7 @@ public final class RelayWorker {
     private RelayHandler handler;
     private Thread thread;
     private volatile boolean running = true;
+    private volatile boolean alive = true;
     private long nextTickNanos;
     private long nextIdleScanNanos;
     private long lastErrorLogNanos;
@@ -78,17 +87,39 @@ public final class RelayWorker {
         return Thread.currentThread() == thread;
     }
 
+    @Override
+    public boolean inEventLoop() {
+        return inWorkerThread();
+    }
+
+    /** Whether this worker still runs (false once closed or died). */
+    @Override
+    public boolean isAlive() {
+        return alive && running;
+    }
+
     /**
-     * Runs {@code task} on this worker's thread soon (from any thread). This is how results of
-     * blocking lookups made on an executor are installed. Tasks given after close are dropped.
+     * Runs {@code task} on this worker's thread soon (from any thread).
+     *
+     * @return true when it will run; false when the worker is closed or died (it never will)
      */
-    public void execute(Runnable task) {
+    @Override
+    public boolean submit(Runnable task) {
         Objects.requireNonNull(task, "task");
         if (!running) {
-            return;
+            return false;
         }
         tasks.add(task);
+        if (!running && tasks.remove(task)) {
+            return false; // the worker stopped meanwhile and had not taken it: refused, not lost
+        }
         io.wakeup();
+        return true;
+    }
+
+    /** {@link #submit} when the caller does not need to know: tasks given after close are dropped. */
+    public void execute(Runnable task) {
+        submit(task);
     }
 
     /** Counts a dropped datagram (any thread may read the counts through {@link UdpRelay#stats()}). */
@@ -196,6 +227,12 @@ public final class RelayWorker {
         }
     }
 
+    /** Frees a worker built by a {@link UdpRelay#start()} that failed before starting it. */
+    void closeUnstarted() {
+        running = false;
+        alive = false; // its transport is closed by UdpRelay#start, which opened it
+    }
+
     void stop() {
         running = false;
         io.wakeup();
@@ -232,8 +269,11 @@ public final class RelayWorker {
                 }
                 io.flush();
             }
-        } catch (IOException | RuntimeException e) {
-            LOG.error("relay worker {} stopped by an unexpected error", index, e);
+        } catch (IOException | RuntimeException | Error e) {
+            // reported, never silent: ERROR line, a counter, workersAlive() drops, queued work is failed
+            alive = false;
+            relay.workerDied();
+            LOG.error("relay worker {} died: {} (its sessions end, its pending work is failed)", index, e.toString(), e);
         } finally {
             shutdown();
         }
@@ -303,7 +343,8 @@ public final class RelayWorker {
         for (int i = legs.size() - 1; i >= 0; i--) {
             closeLeg(legs.get(i), EndReason.PROXY_SHUTDOWN);
         }
-        tasks.clear();
+        // tasks that raced with the stop: run them (submit told their owners they would run)
+        runTasks();
         io.flush();
         io.close();
     }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.Selector;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -48,7 +49,10 @@ public final class UdpRelay implements AutoCloseable {
     private final UdpTransport transport;
     private volatile String transportInUse;
     private final AtomicInteger totalLegs = new AtomicInteger();
+    private final AtomicInteger workersDied = new AtomicInteger();
     private final List<RelayWorker> workers = new ArrayList<>();
+    /** Opens each worker's selector; a seam so a test can make the n-th one fail. */
+    SelectorOpener selectorOpener = Selector::open;
     private volatile boolean started;
     private volatile boolean closed;
 
@@ -105,7 +109,7 @@ public final class UdpRelay implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         started = true;
-        DatagramIos.Selection selection = DatagramIos.select(transport);
+        DatagramIos.Selection selection = DatagramIos.select(transport, this::openSelector);
         DatagramIo.Factory factory = selection.factory;
         List<DatagramIo> ios = new ArrayList<>();
         try {
@@ -121,9 +125,12 @@ public final class UdpRelay implements AutoCloseable {
             for (int i = 0; i < workerCount; i++) {
                 workers.add(new RelayWorker(i, this, ios.get(i), totalLegs));
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
+            for (RelayWorker w : workers) {
+                w.closeUnstarted();
+            }
             for (DatagramIo io : ios) {
-                io.close();
+                io.close(); // each opened transport holds a socket and a selector: nothing may leak
             }
             workers.clear();
             throw e;
@@ -155,6 +162,29 @@ public final class UdpRelay implements AutoCloseable {
         return List.copyOf(workers);
     }
 
+    /**
+     * Workers running now. Below {@link #workers()}{@code .size()} after a worker died (see
+     * {@link #workersDied()}); health endpoints report the relay unhealthy then.
+     */
+    public int workersAlive() {
+        int n = 0;
+        for (RelayWorker w : workers) {
+            if (w.isAlive()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Workers that died of an unexpected error since start (each logged at ERROR once). */
+    public int workersDied() {
+        return workersDied.get();
+    }
+
+    void workerDied() {
+        workersDied.incrementAndGet();
+    }
+
     /** Legs open right now, over all workers. */
     public int openLegs() {
         return totalLegs.get();
@@ -173,6 +203,16 @@ public final class UdpRelay implements AutoCloseable {
             }
         }
         return new RelayStats(in, out, totalLegs.get(), drops);
+    }
+
+    /** How a worker's selector is opened (NIO transport). */
+    @FunctionalInterface
+    interface SelectorOpener {
+        Selector open() throws IOException;
+    }
+
+    Selector openSelector() throws IOException {
+        return selectorOpener.open();
     }
 
     int socketBufferBytes() {

@@ -280,6 +280,71 @@ class UdpRelayTest {
         assertThat(relay.openLegs()).isEqualTo(16);
     }
 
+    /** An error no handler guard catches: it escapes the loop like a VM error would. */
+    private static final class Fatal extends Error {
+        private static final long serialVersionUID = 1L;
+
+        Fatal() {
+            super("simulated fatal error on the worker");
+        }
+    }
+
+    @Test
+    void reportsADeadWorkerAndRefusesWorkRoutedToIt() throws Exception {
+        AtomicInteger ticks = new AtomicInteger();
+        UdpRelay relay = UdpRelay.builder().bind(new InetSocketAddress(LOOPBACK, 0)).workers(1)
+                .tick(Duration.ofMillis(10))
+                .handler(w -> new RelayHandler() {
+                    @Override
+                    public void onClientPacket(ByteBuffer packet, InetSocketAddress from) {
+                    }
+
+                    @Override
+                    public void onUpstreamPacket(RelayLeg leg, ByteBuffer packet) {
+                    }
+
+                    @Override
+                    public void onTick(long nowNanos) {
+                        if (ticks.incrementAndGet() == 3) {
+                            throw new Fatal();
+                        }
+                    }
+                }).build().start();
+        try {
+            RelayWorker w = relay.workers().get(0);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (relay.workersAlive() == 1 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(relay.workersAlive()).isZero();
+            assertThat(relay.workersDied()).isEqualTo(1);
+            assertThat(w.isAlive()).isFalse();
+            AtomicInteger ran = new AtomicInteger();
+            assertThat(w.submit(ran::incrementAndGet)).as("work for a dead worker is refused").isFalse();
+            assertThat(ran).hasValue(0);
+        } finally {
+            relay.close();
+        }
+    }
+
+    @Test
+    void aFailedStartClosesTheSelectorsOfWorkersAlreadyBuilt() throws Exception {
+        List<java.nio.channels.Selector> opened = new ArrayList<>();
+        UdpRelay relay = UdpRelay.builder().bind(new InetSocketAddress(LOOPBACK, 0)).workers(3).reusePort(true)
+                .transport(UdpTransport.NIO) // the selector seam belongs to the NIO transport
+                .handler(w -> null).build();
+        relay.selectorOpener = () -> {
+            if (opened.size() == 2) {
+                throw new IOException("simulated: too many open files");
+            }
+            java.nio.channels.Selector s = java.nio.channels.Selector.open();
+            opened.add(s);
+            return s;
+        };
+        org.assertj.core.api.Assertions.assertThatThrownBy(relay::start).isInstanceOf(IOException.class);
+        assertThat(opened).hasSize(2).allSatisfy(s -> assertThat(s.isOpen()).as("selector closed").isFalse());
+    }
+
     private static long openFileDescriptors() throws IOException {
         try (var s = Files.list(Path.of("/proc/self/fd"))) {
             return s.count();

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.originproxy.core.balancer.OriginLoadBalancer;
 import dev.originproxy.core.balancer.OriginLoadBalancers;
 import dev.originproxy.core.origin.RegistrationHandler;
+import dev.originproxy.core.relay.DaemonThreads;
 import dev.originproxy.core.session.SessionInfo;
 import dev.originproxy.core.session.SessionLifecycle;
 import dev.originproxy.core.session.SessionListener;
@@ -28,6 +29,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -158,7 +160,7 @@ public final class Gateway implements AutoCloseable {
                 .balancer(balancer)
                 .lifecycle(lifecycle)
                 .candidates(candidates.build())
-                .auth(config.httpApiAuth())
+                .auth(config.whipAuth())
                 .requestTimeout(config.originRequestTimeout())
                 .maxBodyBytes(MAX_BODY)
                 .build();
@@ -167,8 +169,13 @@ public final class Gateway implements AutoCloseable {
         httpApi = http("PROXY_HTTP_API", config.httpApi(), "http-api");
         httpApi.createContext("/", new JdkHttpAdapter(forwarder::handle, MAX_BODY));
 
-        RegistrationHandler registration = new RegistrationHandler(balancer.registry(), config.systemApiAuth(),
-                Clock.systemUTC());
+        RegistrationHandler registration = new RegistrationHandler(balancer.registry(), config.httpApiAuth(),
+                config.registrationPolicy(), Clock.systemUTC());
+        // One INFO line per expired origin (new and changed ones are logged as they register).
+        ScheduledExecutorService originWatch = Executors.newSingleThreadScheduledExecutor(
+                DaemonThreads.named("origin-expiry-log"));
+        originWatch.scheduleWithFixedDelay(registration::logExpired, 5, 5, TimeUnit.SECONDS);
+        opened.push(originWatch::shutdownNow);
         SystemApi api = new SystemApi(balancer, registration, webrtc, srt, metrics, config.systemApiAuth());
         systemApi = http("PROXY_SYSTEM_API", config.systemApi(), "system-api");
         systemApi.createContext("/", new JdkHttpAdapter(api::handle, MAX_BODY));

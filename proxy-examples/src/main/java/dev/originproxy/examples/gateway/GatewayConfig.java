@@ -4,6 +4,7 @@ import dev.originproxy.core.api.BearerAuth;
 import dev.originproxy.core.balancer.BalancerConfig;
 import dev.originproxy.core.balancer.OriginLoadBalancers;
 import dev.originproxy.core.balancer.PlacementStrategy;
+import dev.originproxy.core.origin.RegistrationPolicy;
 import dev.originproxy.core.relay.UdpRelay;
 import dev.originproxy.core.relay.UdpTransport;
 import dev.originproxy.sdp.ProxyCandidates;
@@ -61,6 +62,8 @@ public final class GatewayConfig {
     private final Duration originRequestTimeout;
     private final BearerAuth httpApiAuth;
     private final BearerAuth systemApiAuth;
+    private final BearerAuth whipAuth;
+    private final RegistrationPolicy registrationPolicy;
     private final Duration graceQuitTimeout;
     private final Duration forceQuitTimeout;
     private final String logLevel;
@@ -142,10 +145,14 @@ public final class GatewayConfig {
         this.srtHandshakeTimeout = r.duration("PROXY_SRT_HANDSHAKE_TIMEOUT", "3s");
         this.originRequestTimeout = r.duration("PROXY_ORIGIN_REQUEST_TIMEOUT", "5s");
 
+        // SRS 8.0.28 (PR #4726): PROXY_HTTP_API_AUTH_* guard origin registration; SRS origins
+        // send the token with SRS_HEARTBEAT_AUTH_*. WHIP/WHEP tokens belong to the origin.
         boolean authEnabled = r.bool("PROXY_HTTP_API_AUTH_ENABLED", false);
         String authType = r.text("PROXY_HTTP_API_AUTH_TYPE", "bearer").toLowerCase(Locale.ROOT);
         if (!authType.equals("bearer")) {
-            throw new ConfigException("PROXY_HTTP_API_AUTH_TYPE", "unsupported type '" + authType + "'; known: bearer");
+            throw new ConfigException("PROXY_HTTP_API_AUTH_TYPE", "unsupported type '" + authType
+                    + "'; origin registration takes bearer only (origins send SRS_HEARTBEAT_AUTH_TYPE=bearer"
+                    + " and SRS_HEARTBEAT_AUTH_TOKEN)");
         }
         if (authEnabled) {
             String token = r.optional("PROXY_HTTP_API_AUTH_TOKEN").orElseThrow(() ->
@@ -154,7 +161,24 @@ public final class GatewayConfig {
         } else {
             this.httpApiAuth = BearerAuth.none();
         }
-        this.systemApiAuth = r.optional("PROXY_SYSTEM_API_AUTH_TOKEN").map(BearerAuth::token).orElse(BearerAuth.none());
+        this.whipAuth = r.optional("PROXY_WHIP_AUTH_TOKEN").map(BearerAuth::token).orElse(BearerAuth.none());
+        // PROXY_SYSTEM_API_AUTH_TOKEN is the older name of the views token.
+        this.systemApiAuth = r.optional("PROXY_VIEWS_AUTH_TOKEN").or(() -> r.optional("PROXY_SYSTEM_API_AUTH_TOKEN"))
+                .map(BearerAuth::token).orElse(BearerAuth.none());
+        RegistrationPolicy.Builder policy = RegistrationPolicy.builder()
+                .allowSpecialAddresses(r.bool("PROXY_ORIGIN_ALLOW_SPECIAL_ADDRESSES", false))
+                .maxOrigins(r.integer("PROXY_MAX_ORIGINS", Integer.toString(RegistrationPolicy.DEFAULT_MAX_ORIGINS),
+                        1, 1_000_000));
+        for (String cidr : r.text("PROXY_ORIGIN_ALLOWED_NETWORKS", "").split(",")) {
+            if (!cidr.isBlank()) {
+                try {
+                    policy.allowNetwork(cidr);
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException("PROXY_ORIGIN_ALLOWED_NETWORKS", e.getMessage());
+                }
+            }
+        }
+        this.registrationPolicy = policy.build();
 
         this.graceQuitTimeout = r.duration("PROXY_GRACE_QUIT_TIMEOUT", "20s");
         this.forceQuitTimeout = r.duration("PROXY_FORCE_QUIT_TIMEOUT", "30s");
@@ -267,14 +291,30 @@ public final class GatewayConfig {
         return originRequestTimeout;
     }
 
-    /** Auth of WHIP/WHEP requests ({@code PROXY_HTTP_API_AUTH_*}). */
+    /**
+     * Auth of origin registration ({@code PROXY_HTTP_API_AUTH_*}, as SRS 8.0.28 defines them;
+     * origins send the token with {@code SRS_HEARTBEAT_AUTH_*}).
+     */
     public BearerAuth httpApiAuth() {
         return httpApiAuth;
     }
 
-    /** Auth of origin heartbeats ({@code PROXY_SYSTEM_API_AUTH_TOKEN}; SRS origins send none). */
+    /**
+     * The proxy's own check of WHIP/WHEP tokens ({@code PROXY_WHIP_AUTH_TOKEN}); none by default:
+     * the client's {@code Authorization} then reaches the origin unchanged.
+     */
+    public BearerAuth whipAuth() {
+        return whipAuth;
+    }
+
+    /** Auth of the views and {@code /metrics} ({@code PROXY_VIEWS_AUTH_TOKEN}, older name {@code PROXY_SYSTEM_API_AUTH_TOKEN}). */
     public BearerAuth systemApiAuth() {
         return systemApiAuth;
+    }
+
+    /** What origin heartbeats may announce ({@code PROXY_ORIGIN_ALLOWED_NETWORKS}, {@code PROXY_ORIGIN_ALLOW_SPECIAL_ADDRESSES}, {@code PROXY_MAX_ORIGINS}). */
+    public RegistrationPolicy registrationPolicy() {
+        return registrationPolicy;
     }
 
     /** How long live sessions may run on after SIGTERM ({@code PROXY_GRACE_QUIT_TIMEOUT}, 20s). */

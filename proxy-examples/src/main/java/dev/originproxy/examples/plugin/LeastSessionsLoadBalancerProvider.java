@@ -45,6 +45,6 @@ public final class LeastSessionsLoadBalancerProvider implements OriginLoadBalanc
         return OriginLoadBalancer.of(NAME, memory.registry(),
                 new LeastSessionsPlacement(memory.registry(), memory.sessions(), common.placementTtl(),
                         Clock.systemUTC()),
-                memory.sessions(), memory::close);
+                memory.sessions(), memory.hlsSessions(), memory::close);
     }
 }

@@ -38,6 +38,14 @@ class ReadmeTest {
         String readme = read(NodePeers.repoRoot().resolve("README.md"));
         assertThat(readme)
                 .contains("mvn -B -q -DskipTests package && java -jar proxy-examples/target/originproxy-gateway.jar")
-                .contains("mvn -B verify");
+                .contains("```sh\n./test\n```");
+    }
+
+    @Test
+    void ciRunsTheReadmeTestCommandWhichRunsMavenVerify() throws Exception {
+        Path root = NodePeers.repoRoot();
+        assertThat(read(root.resolve(".ci/run"))).contains("exec ./test");
+        assertThat(read(root.resolve("test"))).contains("exec mvn -B verify \"$@\"");
+        assertThat(Files.isExecutable(root.resolve("test"))).isTrue();
     }
 }

@@ -3,6 +3,9 @@ package dev.originproxy.lb.redis;
 import dev.originproxy.core.Direction;
 import dev.originproxy.core.StreamKey;
 import dev.originproxy.core.balancer.BalancerConfig;
+import dev.originproxy.core.balancer.HlsSession;
+import dev.originproxy.core.balancer.HlsSessionIds;
+import dev.originproxy.core.balancer.HlsSessionLimitException;
 import dev.originproxy.core.balancer.MemoryLoadBalancer;
 import dev.originproxy.core.balancer.NoOriginAvailableException;
 import dev.originproxy.core.balancer.OriginLoadBalancer;
@@ -66,6 +69,7 @@ abstract class BalancerContractTest {
         Map<String, String> c = new HashMap<>();
         c.put("origin.ttl", ttl().toMillis() + "ms");
         c.put("session.ttl", ttl().toMillis() + "ms");
+        c.put("hls.session.ttl", ttl().toMillis() + "ms");
         // Placements outlive the tests, so a re-placement proves origin expiry, not placement expiry.
         c.put("placement.ttl", ttl().multipliedBy(30).toMillis() + "ms");
         for (int i = 0; i + 1 < extra.length; i += 2) {
@@ -376,5 +380,113 @@ abstract class BalancerContractTest {
         assertThat(b.sessions().findById("id1")).contains(after);
         assertThat(b.sessions().find("answer2:offer2")).contains(after);
         assertThat(b.sessions().list()).containsExactly(after);
+    }
+
+    // ---- HLS sessions ----
+
+    @Test
+    void createdHlsSessionResolvesToItsStreamAndOriginAndIsListed() {
+        OriginLoadBalancer b = balancer();
+        HlsSession s = b.hlsSessions().create(stream("hls1"), "origin-a");
+
+        assertThat(HlsSessionIds.isWellFormed(s.id())).isTrue();
+        assertThat(b.hlsSessions().touch(s.id())).contains(s);
+        assertThat(s.streamKey()).isEqualTo(stream("hls1"));
+        assertThat(s.originId()).isEqualTo("origin-a");
+        assertThat(b.hlsSessions().list()).containsExactly(s);
+        assertThat(b.hlsSessions().count()).isEqualTo(1);
+    }
+
+    @Test
+    void hlsSessionIdsAreDistinct() {
+        OriginLoadBalancer b = balancer();
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            ids.add(b.hlsSessions().create(stream("hls"), "origin-a").id());
+        }
+        assertThat(ids).hasSize(200);
+    }
+
+    @Test
+    void unknownOrMalformedHlsSessionIdResolvesToNothing() {
+        OriginLoadBalancer b = balancer();
+        b.hlsSessions().create(stream("hls1"), "origin-a");
+
+        assertThat(b.hlsSessions().touch(new HlsSessionIds().next())).isEmpty();
+        assertThat(b.hlsSessions().touch("")).isEmpty();
+        assertThat(b.hlsSessions().touch(null)).isEmpty();
+        assertThat(b.hlsSessions().touch("../../etc/passwd")).isEmpty();
+        assertThat(b.hlsSessions().touch("*")).isEmpty();
+        assertThat(b.hlsSessions().touch("x".repeat(10_000))).isEmpty();
+    }
+
+    @Test
+    void touchKeepsAnHlsSessionAlivePastItsFirstTtl() {
+        OriginLoadBalancer b = balancer();
+        HlsSession s = b.hlsSessions().create(stream("hls1"), "origin-a");
+        elapse(fraction(0.6));
+        assertThat(b.hlsSessions().touch(s.id())).isPresent();
+        elapse(fraction(0.6));
+
+        assertThat(b.hlsSessions().touch(s.id())).contains(s);
+    }
+
+    @Test
+    void hlsSessionExpiresWithoutUse() {
+        OriginLoadBalancer b = balancer();
+        HlsSession s = b.hlsSessions().create(stream("hls1"), "origin-a");
+
+        awaitUntil("HLS session expires", () -> b.hlsSessions().count() == 0);
+        assertThat(b.hlsSessions().touch(s.id())).isEmpty();
+        assertThat(b.hlsSessions().list()).isEmpty();
+    }
+
+    @Test
+    void hlsSessionsAreBoundedAndFreeSlotsAsTheyExpire() {
+        OriginLoadBalancer b = balancer("hls.sessions.max", "3");
+        for (int i = 0; i < 3; i++) {
+            b.hlsSessions().create(stream("hls" + i), "origin-a");
+        }
+        assertThatThrownBy(() -> b.hlsSessions().create(stream("hls4"), "origin-a"))
+                .isInstanceOf(HlsSessionLimitException.class)
+                .hasMessageContaining("hls.sessions.max=3");
+        assertThat(b.hlsSessions().count()).isEqualTo(3);
+
+        awaitUntil("HLS sessions expire", () -> b.hlsSessions().count() == 0);
+        assertThat(b.hlsSessions().create(stream("hls5"), "origin-a")).isNotNull();
+    }
+
+    @Test
+    void concurrentHlsSessionCreatesNeverExceedTheBound() throws Exception {
+        OriginLoadBalancer b = balancer("hls.sessions.max", "50");
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Integer>> results = new ArrayList<>();
+        try {
+            for (int t = 0; t < 8; t++) {
+                results.add(pool.submit(() -> {
+                    go.await();
+                    int made = 0;
+                    for (int i = 0; i < 20; i++) {
+                        try {
+                            b.hlsSessions().create(stream("race"), "origin-a");
+                            made++;
+                        } catch (HlsSessionLimitException full) {
+                            // expected once 50 exist
+                        }
+                    }
+                    return made;
+                }));
+            }
+            go.countDown();
+            int made = 0;
+            for (Future<Integer> r : results) {
+                made += r.get(30, TimeUnit.SECONDS);
+            }
+            assertThat(made).isEqualTo(50);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(b.hlsSessions().count()).isEqualTo(50);
     }
 }

@@ -88,11 +88,14 @@ class FleetEndToEndTest {
         assertThat(view.clients()).isNotEmpty();
         assertThat(view.counters().packetsFromClient()).isGreaterThanOrEqualTo(50);
         assertThat(view.counters().packetsFromOrigin()).isGreaterThan(0);
-        assertThat(b.lifecycle.isLive(view.id())).isTrue();
+        // the view shows a non-secret name of the session, never its capability (the id in Location)
+        String id = location.substring(location.indexOf("session=") + "session=".length());
+        assertThat(view.id()).isEqualTo(dev.originproxy.core.balancer.WebRtcSession.publicIdOf(id)).isNotEqualTo(id);
+        assertThat(b.lifecycle.isLive(id)).isTrue();
         assertThat(a.router.sessions()).as(a.describe()).isEmpty();
         assertThat(a.router.relayStats().packetsIn()).as(a.describe()).isZero();
         // The session was signalled on A: its id is live in A's lifecycle too.
-        assertThat(a.lifecycle.isLive(view.id())).isTrue();
+        assertThat(a.lifecycle.isLive(id)).isTrue();
 
         JsonLines.Event result = JsonLines.await(client, "result", Duration.ofSeconds(15));
         assertThat(result.longValue("rtpSent")).isEqualTo(60);
@@ -103,13 +106,13 @@ class FleetEndToEndTest {
         LoopbackHttp.Response deleted = LoopbackHttp.send("DELETE",
                 URI.create(a.baseUrl()).resolve(location).toString(), null, null);
         assertThat(deleted.status()).as(deleted.toString()).isEqualTo(200);
-        assertThat(a.ended).containsExactly(view.id() + "=CLIENT_CLOSED");
+        assertThat(a.ended).containsExactly(id + "=CLIENT_CLOSED");
         ProxyInstance.await("B ends the session deleted on A and frees its legs", Duration.ofSeconds(5),
                 () -> b.router.sessionCount() == 0 && b.router.relayStats().openLegs() == 0 && !b.ended.isEmpty(),
                 b::describe);
-        assertThat(b.ended).containsExactly(view.id() + "=CLIENT_CLOSED");
+        assertThat(b.ended).containsExactly(id + "=CLIENT_CLOSED");
         assertThat(b.lifecycle.live()).isEmpty();
-        assertThat(b.balancer.sessions().findById(view.id())).isEmpty();
+        assertThat(b.balancer.sessions().findById(id)).isEmpty();
         origin.awaitSession(s -> s.id().equals(atOrigin.id()) && s.closed(), Duration.ofSeconds(5));
         RelayStats onA = a.router.relayStats();
         assertThat(onA.packetsIn()).as(a.describe()).isZero();

@@ -91,7 +91,10 @@ class RedisFaultEndToEndTest {
         JsonLines.await(live, "connected", Duration.ofSeconds(15));
         origin.awaitSession(s -> s.stream().equals("steady") && s.rtpReceived() >= 30, Duration.ofSeconds(10));
         assertThat(proxy.router.sessionCount()).as(proxy.describe()).isEqualTo(1);
-        String steadyId = proxy.router.sessions().get(0).id();
+        // the view shows a non-secret name; the capability (the store id) is the lifecycle's id
+        String steadyId = proxy.lifecycle.live().get(0).id();
+        assertThat(proxy.router.sessions().get(0).id())
+                .isEqualTo(dev.originproxy.core.balancer.WebRtcSession.publicIdOf(steadyId));
 
         redis.stop();
         long atOutage = rtpOf(origin, "steady");
@@ -136,7 +139,7 @@ class RedisFaultEndToEndTest {
         ProxyInstance.await("RTP keeps reaching the origin after the restart", Duration.ofSeconds(5),
                 () -> rtpOf(origin, "steady") >= atRestart + 30,
                 () -> "rtp at restart " + atRestart + ", now " + rtpOf(origin, "steady") + "; " + proxy.describe());
-        assertThat(proxy.router.sessions()).extracting(v -> v.id()).containsExactly(steadyId);
+        assertThat(proxy.router.sessions()).extracting(v -> v.id()).containsExactly(dev.originproxy.core.balancer.WebRtcSession.publicIdOf(steadyId));
 
         ExternalProcess after = closeLater(peers.start("whip-client-after", "whip-client.mjs",
                 "--url", proxy.whipUrl("live", "after-restart"),

@@ -4,12 +4,18 @@ import dev.originproxy.core.balancer.OriginLoadBalancer;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.originproxy.core.StreamKey;
+import dev.originproxy.core.balancer.HlsSession;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The contract against the {@code redis} balancer on one real redis-server, in real time with
@@ -54,6 +60,21 @@ class RedisStandaloneBalancerContractTest extends BalancerContractTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void hlsSessionCreatedThroughOneProxyResolvesOnAnotherSharingTheServer() {
+        Map<String, String> c = new HashMap<>();
+        c.put("redis.port", Integer.toString(server.port()));
+        c.put("redis.key-prefix", "fleet" + PREFIXES.incrementAndGet() + ":");
+        try (OriginLoadBalancer a = new RedisLoadBalancerProvider().create(c);
+             OriginLoadBalancer b = new RedisLoadBalancerProvider().create(c)) {
+            HlsSession s = a.hlsSessions().create(StreamKey.of(null, "live", "livestream"), "origin-a");
+
+            assertThat(b.hlsSessions().touch(s.id())).contains(s);
+            assertThat(b.hlsSessions().list()).containsExactly(s);
+            assertThat(b.hlsSessions().count()).isEqualTo(1);
         }
     }
 }

@@ -53,7 +53,8 @@ public final class JdkHttpAdapter implements HttpHandler {
                 response = ApiResponse.error(413, "body larger than " + maxBodyBytes + " bytes");
             } else {
                 ApiRequest request = new ApiRequest(exchange.getRequestMethod(),
-                        exchange.getRequestURI().getPath(), exchange.getRequestURI().getRawQuery(),
+                        exchange.getRequestURI().getPath(), exchange.getRequestURI().getRawPath(),
+                        exchange.getRequestURI().getRawQuery(),
                         exchange.getRequestHeaders(), body, exchange.getRemoteAddress());
                 try {
                     response = handler.apply(request);

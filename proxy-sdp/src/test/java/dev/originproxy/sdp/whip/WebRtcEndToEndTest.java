@@ -234,7 +234,7 @@ class WebRtcEndToEndTest {
             }
 
             List<RtcSessionView> views = router.sessions();
-            assertThat(views).extracting(RtcSessionView::id).containsExactlyInAnyOrderElementsOf(ids);
+            assertThat(views).extracting(RtcSessionView::id).containsExactlyInAnyOrderElementsOf(ids.stream().map(WebRtcSession::publicIdOf).toList());
             assertThat(views).extracting(RtcSessionView::username).doesNotHaveDuplicates();
             assertThat(views).extracting(RtcSessionView::originMediaAddress).doesNotHaveDuplicates();
             Set<InetSocketAddress> seen = new HashSet<>();
@@ -362,7 +362,7 @@ class WebRtcEndToEndTest {
     }
 
     private Optional<RtcSessionView> routerSession(String id) {
-        return router.sessions().stream().filter(v -> v.id().equals(id)).findFirst();
+        return router.sessions().stream().filter(v -> v.id().equals(WebRtcSession.publicIdOf(id))).findFirst();
     }
 
     private static String sessionIdOf(String location) {

@@ -14,8 +14,10 @@ import dev.originproxy.core.relay.RelayStats;
  * @param handshakeTimeouts handshakes the origin did not finish by the deadline
  * @param conclusionsReplayed retransmitted caller CONCLUSIONs answered from the cached answer
  * @param sessionsEnded sessions ended since start, whatever the reason
+ * @param placementsCancelled placements whose session ended first (superseded by a new socket of
+ *     the caller, or timed out): cancelled, their result discarded
  */
 public record SrtRouterStats(RelayStats relay, int sessions, long inductionsAnswered, long handshakesCompleted,
                              long handshakesRejected, long handshakeTimeouts, long conclusionsReplayed,
-                             long sessionsEnded) {
+                             long sessionsEnded, long placementsCancelled) {
 }

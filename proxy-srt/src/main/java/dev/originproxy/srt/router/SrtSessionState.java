@@ -5,7 +5,7 @@ package dev.originproxy.srt.router;
  * ({@code draft-sharabayko-srt} §4.3.1) the router replays to the origin. Immutable, thread-safe.
  */
 public enum SrtSessionState {
-    /** The caller's CONCLUSION verified; the origin is being picked (on the router's executor). */
+    /** The caller's CONCLUSION verified; the origin is being picked (off the event loop, with the lifecycle's {@code onStart}). */
     PLACING,
     /** The proxy sent its INDUCTION to the origin and waits for the origin's cookie (§4.3.1.1). */
     ORIGIN_INDUCTION,

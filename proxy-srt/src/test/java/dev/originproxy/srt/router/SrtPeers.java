@@ -77,7 +77,7 @@ final class SrtPeers {
     }
 
     /** A placement by stream name ({@code StreamKey.stream()}), counting its picks. */
-    static final class Placement implements StreamPlacement {
+    static class Placement implements StreamPlacement {
         final Map<String, OriginServer> byStream = new ConcurrentHashMap<>();
         final AtomicInteger picks = new AtomicInteger();
 

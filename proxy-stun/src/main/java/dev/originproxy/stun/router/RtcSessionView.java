@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * A snapshot of one session the {@link WebRtcRouter} relays, for admin views and metrics.
  *
- * @param id the proxy resource id
+ * @param id a non-secret name of the session ({@code WebRtcSession.publicId()}), never the resource capability
  * @param username the ICE username
  * @param stream the canonical stream key
  * @param direction publish or play

@@ -3,6 +3,8 @@ package dev.originproxy.stun.router;
 import dev.originproxy.core.balancer.BalancerUnavailableException;
 import dev.originproxy.core.balancer.SessionStore;
 import dev.originproxy.core.balancer.WebRtcSession;
+import dev.originproxy.core.loop.EventLoopGoneException;
+import dev.originproxy.core.loop.OffLoop;
 import dev.originproxy.core.relay.DaemonThreads;
 import dev.originproxy.core.relay.DropReason;
 import dev.originproxy.core.relay.RelayLeg;
@@ -29,8 +31,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -49,17 +51,23 @@ import java.util.function.LongSupplier;
  * several local candidates, so a session has several legs, each symmetric). Anything else from an
  * unknown address is dropped and counted; it never changes where a session's media goes.
  *
- * <p>Sessions come from the balancer's {@link SessionStore}, looked up on an executor (the store
- * may be Redis) when a client's first binding request arrives; the first request is kept and
- * relayed once the lookup succeeds, later ones meanwhile are dropped (ICE retransmits). While a
+ * <p>Sessions come from the balancer's {@link SessionStore}, looked up through the router's
+ * {@link OffLoop} (the store may be Redis) when a client's first binding request arrives; the
+ * lifecycle's {@code onStart} (a host callback, often with I/O) and the resolution of the
+ * origin's media address run there too, never on an event-loop worker. The first request is kept
+ * and relayed once the lookup succeeds (back on the worker that received it), later ones
+ * meanwhile are dropped (ICE retransmits). While a
  * session lives its store entry is refreshed; a session ends on removal from the store (DELETE,
  * here or on another proxy), on idle timeout, or on {@link #close()}, and each end fires the
  * lifecycle's {@code onEnd} exactly once and frees every leg's socket.
  *
- * <p>Thread-safe. Packet work runs on the relay's workers; store calls on the router's executor.
+ * <p>Thread-safe. Packet work runs on the relay's workers; store calls, {@code onStart} and name
+ * resolution on the router's {@link OffLoop}; refreshes on a maintenance thread.
  */
 public final class WebRtcRouter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebRtcRouter.class);
+    /** Largest binding request from an unknown address that is kept for a lookup (ICE sends ~100-600 bytes). */
+    static final int MAX_FIRST_BINDING = 1500;
 
     private final SessionStore store;
     private final SessionLifecycle lifecycle;
@@ -69,14 +77,19 @@ public final class WebRtcRouter implements AutoCloseable {
     private final int maxSessions;
     private final int maxLegsPerSession;
     private final int maxPendingLookups;
+    private final int lookupsPerSourceInFlight;
+    private final int lookupsPerSourcePerSecond;
+    private final int maxUnknownUsernames;
+    private final int maxLookupSources;
     private final LongSupplier nanoClock;
     private final UdpRelay relay;
-    private final ExecutorService executor;
-    private final boolean ownExecutor;
+    private final OffLoop offLoop;
+    private final boolean ownOffLoop;
     private final ScheduledExecutorService maintenance;
 
     final ConcurrentHashMap<String, RtcSession> sessions = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Long> lookups = new ConcurrentHashMap<>();
+    /** Lookups in flight over all workers (each worker's {@link LookupAdmission} counts its own). */
+    private final AtomicInteger lookupsInFlight = new AtomicInteger();
     private final AtomicInteger sessionCount = new AtomicInteger();
     private final AtomicLong sessionsEnded = new AtomicLong();
     /** Store calls that failed as unavailable, ever; a session remembers the value at its last good refresh. */
@@ -92,9 +105,14 @@ public final class WebRtcRouter implements AutoCloseable {
         this.maxSessions = b.maxSessions;
         this.maxLegsPerSession = b.maxLegsPerSession;
         this.maxPendingLookups = b.maxPendingLookups;
+        this.lookupsPerSourceInFlight = b.lookupsPerSourceInFlight;
+        this.lookupsPerSourcePerSecond = b.lookupsPerSourcePerSecond;
+        this.maxUnknownUsernames = b.maxUnknownUsernames;
+        this.maxLookupSources = b.maxLookupSources;
         this.nanoClock = b.nanoClock;
-        this.ownExecutor = b.executor == null;
-        this.executor = ownExecutor ? Executors.newFixedThreadPool(2, DaemonThreads.named("webrtc-lookup")) : b.executor;
+        this.ownOffLoop = b.offLoop == null;
+        this.offLoop = ownOffLoop ? OffLoop.builder().name("webrtc-lookup").threads(2)
+                .maxQueued(b.maxPendingLookups).build() : b.offLoop;
         this.maintenance = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("webrtc-maintenance"));
         this.relay = UdpRelay.builder()
                 .bind(b.bind)
@@ -103,11 +121,16 @@ public final class WebRtcRouter implements AutoCloseable {
                 .transport(b.transport)
                 .name("webrtc-router")
                 .legIdleTimeout(b.legIdleTimeout)
-                .maxLegs(b.maxSessions * b.maxLegsPerSession)
+                .maxLegs(saturatedProduct(b.maxSessions, b.maxLegsPerSession))
                 .nanoClock(b.nanoClock)
                 .handler(WorkerHandler::new)
                 .build();
         store.addRemovalListener(this::onStoreRemoval);
+    }
+
+    /** {@code a * b}, or {@link Integer#MAX_VALUE} when the product does not fit an int. */
+    static int saturatedProduct(int a, int b) {
+        return (int) Math.min(Integer.MAX_VALUE, (long) a * b);
     }
 
     /** A builder; {@link Builder#sessionStore} is required. */
@@ -160,7 +183,7 @@ public final class WebRtcRouter implements AutoCloseable {
             for (RelayLeg l : s.legs()) {
                 clients.add(l.client());
             }
-            out.add(new RtcSessionView(s.record.id(), s.record.username(), s.record.streamKey().toString(),
+            out.add(new RtcSessionView(s.record.publicId(), s.record.username(), s.record.streamKey().toString(),
                     s.record.direction(), s.record.originId(), s.upstream, clients, s.counters()));
         }
         return out;
@@ -190,8 +213,8 @@ public final class WebRtcRouter implements AutoCloseable {
 
     private void shutdownExecutors() {
         maintenance.shutdownNow();
-        if (ownExecutor) {
-            executor.shutdownNow();
+        if (ownOffLoop) {
+            offLoop.close();
         }
     }
 
@@ -237,8 +260,13 @@ public final class WebRtcRouter implements AutoCloseable {
             return;
         }
         if (reason == EndReason.IDLE_TIMEOUT && !closing) {
-            // a dead session should not linger in a shared store until its TTL
-            executor.execute(() -> removeQuietly(s.record.username()));
+            // a dead session should not linger in a shared store until its TTL (end() runs on
+            // the maintenance thread or a worker's leg callback; the store may block: hand it over)
+            try {
+                maintenance.execute(() -> removeQuietly(s.record.username()));
+            } catch (java.util.concurrent.RejectedExecutionException closingNow) {
+                // the entry expires by its TTL
+            }
         }
         lifecycle.end(s.record.id(), reason, counters);
         LOG.debug("webrtc session {} ended: {} {}", s.record.username(), reason, counters);
@@ -285,7 +313,6 @@ public final class WebRtcRouter implements AutoCloseable {
                 }
             }
         }
-        lookups.entrySet().removeIf(e -> e.getValue() != Long.MIN_VALUE && now - e.getValue() > 0);
     }
 
     private void removeQuietly(String username) {
@@ -296,7 +323,43 @@ public final class WebRtcRouter implements AutoCloseable {
         }
     }
 
-    /** Installs a session found in the store (on a worker, after the lookup). */
+    /** What a lookup found: a session installed here, a miss (remembered), or a refusal (limit, onStart). */
+    private static final class Lookup {
+        static final Lookup MISS = new Lookup(null, true);
+        static final Lookup REFUSED = new Lookup(null, false);
+        final RtcSession session;
+        final boolean miss;
+
+        Lookup(RtcSession session, boolean miss) {
+            this.session = session;
+            this.miss = miss;
+        }
+    }
+
+    /**
+     * Off the loop: asks the store and installs what it finds (the origin's media address is
+     * resolved and the lifecycle's {@code onStart} asked here, never on a worker).
+     */
+    private Lookup lookup(String username) {
+        RtcSession existing = sessions.get(username);
+        if (existing != null) {
+            return new Lookup(existing, false);
+        }
+        Optional<WebRtcSession> found;
+        try {
+            found = store.find(username);
+        } catch (BalancerUnavailableException e) {
+            storeFailures.incrementAndGet();
+            throw e;
+        }
+        if (found.isEmpty()) {
+            return Lookup.MISS;
+        }
+        RtcSession s = install(found.get());
+        return s == null ? Lookup.REFUSED : new Lookup(s, false);
+    }
+
+    /** Installs a session found in the store (off the loop, during the lookup). */
     private RtcSession install(WebRtcSession record) {
         RtcSession existing = sessions.get(record.username());
         if (existing != null) {
@@ -310,6 +373,11 @@ public final class WebRtcRouter implements AutoCloseable {
             return null;
         }
         RtcSession s = new RtcSession(record, nanoClock.getAsLong());
+        if (s.upstream.isUnresolved()) {
+            sessionCount.decrementAndGet();
+            LOG.info("webrtc session {}: origin media address {} does not resolve", record.username(), s.upstream);
+            return null;
+        }
         s.storeFailuresSeen = storeFailures.get();
         if (sessions.putIfAbsent(record.username(), s) != null) {
             sessionCount.decrementAndGet();
@@ -350,9 +418,12 @@ public final class WebRtcRouter implements AutoCloseable {
         private final java.util.HashMap<InetSocketAddress, RelayLeg> legsByClient = new java.util.HashMap<>();
         private final dev.originproxy.stun.StunMessage stun = new dev.originproxy.stun.StunMessage();
         private final dev.originproxy.stun.StunVerifier verifier = new dev.originproxy.stun.StunVerifier();
+        private final LookupAdmission admission;
 
         WorkerHandler(RelayWorker worker) {
             this.worker = worker;
+            this.admission = new LookupAdmission(lookupsInFlight, maxPendingLookups, lookupsPerSourceInFlight,
+                    lookupsPerSourcePerSecond, negativeCacheNanos, maxUnknownUsernames, maxLookupSources);
         }
 
         @Override
@@ -398,58 +469,49 @@ public final class WebRtcRouter implements AutoCloseable {
                 admit(s, packet, from, previous);
                 return;
             }
-            Long state = lookups.get(username);
             long now = nanoClock.getAsLong();
-            if (state != null) {
-                if (state == Long.MIN_VALUE || now - state <= 0) {
-                    worker.countDrop(state == Long.MIN_VALUE ? DropReason.PENDING : DropReason.UNKNOWN_SESSION);
-                    return;
-                }
-                lookups.remove(username, state); // the remembered miss is old: ask again
-            }
-            if (lookups.size() >= maxPendingLookups) {
-                worker.countDrop(DropReason.LIMIT);
+            if (packet.remaining() > MAX_FIRST_BINDING) {
+                worker.countDrop(DropReason.MALFORMED); // no ICE agent sends such a binding request
                 return;
             }
-            lookups.put(username, Long.MIN_VALUE);
+            DropReason refused = admission.admit(username, from.getAddress(), now);
+            if (refused != null) {
+                worker.countDrop(refused);
+                return;
+            }
             byte[] first = new byte[packet.remaining()];
             packet.duplicate().get(first);
-            executor.execute(() -> lookup(username, first, from, now));
+            offLoop.submit(worker, () -> lookup(username), (found, failure) -> {
+                if (failure instanceof EventLoopGoneException) {
+                    return; // the worker closed: its admission state was cleared with it
+                }
+                resumeLookup(username, found, failure, first, from);
+            });
         }
 
-        /** On the executor: ask the store, then continue on this worker. */
-        private void lookup(String username, byte[] first, InetSocketAddress from, long startedNanos) {
-            Optional<WebRtcSession> found;
-            try {
-                found = store.find(username);
-            } catch (RuntimeException e) {
-                if (e instanceof BalancerUnavailableException) {
-                    storeFailures.incrementAndGet();
-                }
-                found = Optional.empty();
-                LOG.debug("session lookup failed for {}: {}", username, e.toString());
+        /** Back on this worker: admit the client with its first request, or remember the miss. */
+        private void resumeLookup(String username, Lookup found, Throwable failure, byte[] first,
+                                  InetSocketAddress from) {
+            long now = nanoClock.getAsLong();
+            if (failure != null) {
+                admission.finished(username, false, now);
+                worker.countDrop(failure instanceof RejectedExecutionException ? DropReason.LIMIT
+                        : DropReason.UNKNOWN_SESSION);
+                LOG.debug("session lookup failed for {}: {}", username, failure.toString());
+                return;
             }
-            Optional<WebRtcSession> result = found;
-            worker.execute(() -> {
-                if (result.isEmpty()) {
-                    // remember the miss briefly, so a flood of one unknown name does not hammer the store
-                    lookups.put(username, nanoClock.getAsLong() + negativeCacheNanos);
-                    worker.countDrop(DropReason.UNKNOWN_SESSION);
-                    return;
-                }
-                lookups.remove(username);
-                RtcSession s = install(result.get());
-                if (s == null) {
-                    worker.countDrop(DropReason.LIMIT);
-                    return;
-                }
-                java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(first);
-                if (!stun.wrap(buf, 0, first.length)) {
-                    worker.countDrop(DropReason.MALFORMED);
-                    return;
-                }
-                admit(s, buf, from, legsByClient.get(from));
-            });
+            // remember a miss briefly, so a flood of one unknown name does not hammer the store
+            admission.finished(username, found.miss, now);
+            if (found.session == null) {
+                worker.countDrop(found.miss ? DropReason.UNKNOWN_SESSION : DropReason.LIMIT);
+                return;
+            }
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(first);
+            if (!stun.wrap(buf, 0, first.length)) {
+                worker.countDrop(DropReason.MALFORMED);
+                return;
+            }
+            admit(found.session, buf, from, legsByClient.get(from));
         }
 
         /** Verifies integrity with the session's key; only then binds the address as a leg. */
@@ -513,6 +575,7 @@ public final class WebRtcRouter implements AutoCloseable {
         @Override
         public void onClose() {
             legsByClient.clear();
+            admission.clear();
         }
     }
 
@@ -524,7 +587,7 @@ public final class WebRtcRouter implements AutoCloseable {
         private UdpTransport transport = UdpTransport.fromSystemProperty();
         private SessionStore store;
         private SessionLifecycle lifecycle;
-        private ExecutorService executor;
+        private OffLoop offLoop;
         private Duration sessionIdleTimeout = Duration.ofSeconds(30);
         private Duration legIdleTimeout = Duration.ofSeconds(30);
         private Duration storeRefreshInterval = Duration.ofSeconds(10);
@@ -532,6 +595,10 @@ public final class WebRtcRouter implements AutoCloseable {
         private int maxSessions = 10_000;
         private int maxLegsPerSession = 8;
         private int maxPendingLookups = 1_024;
+        private int lookupsPerSourceInFlight = 128;
+        private int lookupsPerSourcePerSecond = 1_000;
+        private int maxUnknownUsernames = 65_536;
+        private int maxLookupSources = 16_384;
         private LongSupplier nanoClock = System::nanoTime;
 
         private Builder() {
@@ -579,9 +646,13 @@ public final class WebRtcRouter implements AutoCloseable {
             return this;
         }
 
-        /** Runs store lookups; default a private pool of two daemon threads. */
-        public Builder executor(ExecutorService executor) {
-            this.executor = Objects.requireNonNull(executor, "executor");
+        /**
+         * Runs store lookups, {@code onStart} and name resolution off the event loop; default a
+         * private one (two threads, {@link #maxPendingLookups} waiting). A shared one is not closed
+         * by {@link WebRtcRouter#close()}.
+         */
+        public Builder offLoop(OffLoop offLoop) {
+            this.offLoop = Objects.requireNonNull(offLoop, "offLoop");
             return this;
         }
 
@@ -627,13 +698,40 @@ public final class WebRtcRouter implements AutoCloseable {
             return this;
         }
 
-        /** Most store lookups in flight or remembered as misses; default 1,024. */
+        /** Most store lookups in flight over the router; default 1,024. */
         public Builder maxPendingLookups(int max) {
-            if (max <= 0) {
-                throw new IllegalArgumentException("maxPendingLookups must be positive");
-            }
-            this.maxPendingLookups = max;
+            this.maxPendingLookups = atLeastOne(max, "maxPendingLookups");
             return this;
+        }
+
+        /**
+         * Fair admission of lookups per source IP: at most {@code inFlight} at once and
+         * {@code perSecond} per second (burst the same). Defaults 128 and 1,000: a NAT of many real
+         * clients fits, a flooding source gets a bounded share.
+         */
+        public Builder lookupsPerSource(int inFlight, int perSecond) {
+            this.lookupsPerSourceInFlight = atLeastOne(inFlight, "lookups in flight per source");
+            this.lookupsPerSourcePerSecond = atLeastOne(perSecond, "lookups per second per source");
+            return this;
+        }
+
+        /** Most unknown usernames remembered (per worker), oldest evicted first; default 65,536. */
+        public Builder maxUnknownUsernames(int max) {
+            this.maxUnknownUsernames = atLeastOne(max, "maxUnknownUsernames");
+            return this;
+        }
+
+        /** Most source IPs whose lookup quota is tracked (per worker), least recent evicted; default 16,384. */
+        public Builder maxLookupSources(int max) {
+            this.maxLookupSources = atLeastOne(max, "maxLookupSources");
+            return this;
+        }
+
+        private static int atLeastOne(int v, String name) {
+            if (v <= 0) {
+                throw new IllegalArgumentException(name + " must be positive");
+            }
+            return v;
         }
 
         /** The monotonic clock; tests may inject one. */

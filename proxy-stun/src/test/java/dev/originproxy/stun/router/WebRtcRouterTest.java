@@ -363,6 +363,37 @@ class WebRtcRouterTest {
         await(() -> fds() <= fdsBefore + 5, Duration.ofSeconds(5), "descriptors back to where they were");
     }
 
+    @Test
+    void onStartOfASessionSignalledElsewhereRunsOffTheEventLoop() throws Exception {
+        TestOrigin origin = track(new TestOrigin("pwd-answer-0123456789"));
+        List<String> onStartThreads = new CopyOnWriteArrayList<>();
+        lifecycle.addListener(new SessionListener() {
+            @Override
+            public void onStart(SessionInfo s) {
+                onStartThreads.add(Thread.currentThread().getName());
+            }
+        });
+        WebRtcRouter router = router(Duration.ofSeconds(30));
+        // stored by another proxy instance: this one starts the media session itself
+        balancer.sessions().store(new WebRtcSession("elsewhere", "oUfr:cUfr", "pwd-answer-0123456789",
+                StreamKey.of(null, "live", "elsewhere"), "o1", origin.address(), Direction.PUBLISH, Instant.now(), null));
+        Client c = track(new Client(router.localAddress()));
+
+        assertThat(c.connect("oUfr:cUfr", "pwd-answer-0123456789")).isTrue();
+
+        assertThat(onStartThreads).hasSize(1).noneMatch(t -> t.matches("webrtc-router-\\d+"));
+    }
+
+    @Test
+    void maxLegsDoesNotOverflowForHugeSessionAndLegLimits() {
+        assertThat(WebRtcRouter.saturatedProduct(Integer.MAX_VALUE, 8)).isEqualTo(Integer.MAX_VALUE);
+        assertThat(WebRtcRouter.saturatedProduct(300_000_000, 8)).isEqualTo(Integer.MAX_VALUE);
+        assertThat(WebRtcRouter.saturatedProduct(10_000, 8)).isEqualTo(80_000);
+        // building used to fail: 300,000,000 * 8 wrapped to a negative maxLegs
+        WebRtcRouter.builder().sessionStore(balancer.sessions()).maxSessions(300_000_000).maxLegsPerSession(8).build()
+                .close();
+    }
+
     private static long fds() {
         try (var s = Files.list(Path.of("/proc/self/fd"))) {
             return s.count();

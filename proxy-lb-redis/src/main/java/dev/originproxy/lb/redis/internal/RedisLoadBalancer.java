@@ -4,6 +4,7 @@ import dev.originproxy.core.StreamKey;
 import dev.originproxy.core.balancer.PlacementStrategy;
 import dev.originproxy.core.balancer.BalancerConfig;
 import dev.originproxy.core.balancer.BalancerUnavailableException;
+import dev.originproxy.core.balancer.HlsSessionStore;
 import dev.originproxy.core.balancer.NoOriginAvailableException;
 import dev.originproxy.core.balancer.OriginLoadBalancer;
 import dev.originproxy.core.balancer.OriginRegistry;
@@ -53,7 +54,9 @@ import java.util.function.Consumer;
  *   <li>{@code P origin-streams:<id>} sorted set of streams placed on an origin, scored by expiry
  *       (for least-streams and the placement snapshot);</li>
  *   <li>{@code P session:<username>} session JSON, {@code P session-id:<id>} its username, both PX
- *       session TTL; {@code P sessions} sorted set of usernames scored by expiry.</li>
+ *       session TTL; {@code P sessions} sorted set of usernames scored by expiry;</li>
+ *   <li>{@code P hls:<id>} HLS session JSON, PX HLS session TTL; {@code P hls-sessions} sorted set
+ *       of ids scored by expiry ({@link RedisHlsSessions}).</li>
  * </ul>
  * Every key carries the one hash tag {@code {op}}, so in Redis Cluster all of them live in one
  * slot and every script is atomic over everything it touches.
@@ -80,6 +83,7 @@ public final class RedisLoadBalancer implements OriginLoadBalancer {
     private final Registry registry = new Registry();
     private final Placement placement = new Placement();
     private final Sessions sessions = new Sessions();
+    private final RedisHlsSessions hlsSessions;
 
     RedisLoadBalancer(UnifiedJedis redis, Runnable dropIdleConnections, BalancerConfig config,
                       RedisSettings settings, Clock clock) {
@@ -92,6 +96,7 @@ public final class RedisLoadBalancer implements OriginLoadBalancer {
         this.originsIndex = space + "origins";
         this.sessionsIndex = space + "sessions";
         this.defaultId = config.defaultBackend().map(OriginServer::id).orElse("");
+        this.hlsSessions = new RedisHlsSessions(redis, guard, space, config, clock);
     }
 
     /**
@@ -194,6 +199,11 @@ public final class RedisLoadBalancer implements OriginLoadBalancer {
     @Override
     public SessionStore sessions() {
         return sessions;
+    }
+
+    @Override
+    public HlsSessionStore hlsSessions() {
+        return hlsSessions;
     }
 
     @Override

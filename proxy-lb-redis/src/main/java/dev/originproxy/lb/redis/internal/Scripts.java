@@ -12,7 +12,7 @@ final class Scripts {
     private Scripts() {
     }
 
-    private static final String NOW =
+    static final String NOW =
             "local function now_ms()\n"
             + "  local t = redis.call('TIME')\n"
             + "  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
