@@ -10,6 +10,7 @@ module dev.originproxy.examples {
     requires transitive dev.originproxy.sdp;
     requires transitive dev.originproxy.stun;
     requires transitive dev.originproxy.srt;
+    requires transitive dev.originproxy.http;
     requires com.fasterxml.jackson.core;
     requires org.slf4j;
     requires jdk.httpserver;

@@ -1,6 +1,7 @@
 package dev.originproxy.core.balancer;
 
 import dev.originproxy.core.StreamKey;
+import dev.originproxy.core.origin.OriginProtocol;
 import dev.originproxy.core.origin.OriginServer;
 
 import java.time.Clock;
@@ -33,6 +34,10 @@ public final class MemoryLoadBalancer implements OriginLoadBalancer {
     private final BalancerConfig config;
     private final ConcurrentHashMap<String, OriginServer> origins = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<StreamKey, Placement> placements = new ConcurrentHashMap<>();
+    /** Suspect origin ids and when their suspicion lapses. */
+    private final ConcurrentHashMap<String, Instant> suspects = new ConcurrentHashMap<>();
+    /** When expired placements were last swept out (epoch ms), so sweeps are rare and single. */
+    private final java.util.concurrent.atomic.AtomicLong lastSweepMillis = new java.util.concurrent.atomic.AtomicLong();
     private final ConcurrentHashMap<String, Entry> sessionsByUser = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, String> usernameById = new ConcurrentHashMap<>();
     private final List<Consumer<WebRtcSession>> removalListeners = new CopyOnWriteArrayList<>();
@@ -86,6 +91,33 @@ public final class MemoryLoadBalancer implements OriginLoadBalancer {
         return now.isBefore(o.lastHeartbeat().plus(config.originTtl()));
     }
 
+    private boolean isSuspect(String originId, Instant now) {
+        Instant until = suspects.get(originId);
+        if (until == null) {
+            return false;
+        }
+        if (now.isBefore(until)) {
+            return true;
+        }
+        suspects.remove(originId, until);
+        return false;
+    }
+
+    /** Placements that were not used within the TTL leave the map (a sweep at most every TTL/8). */
+    private void sweepExpiredPlacements(Instant now) {
+        long last = lastSweepMillis.get();
+        long interval = Math.max(1, config.placementTtl().toMillis() / 8);
+        if (now.toEpochMilli() - last < interval || !lastSweepMillis.compareAndSet(last, now.toEpochMilli())) {
+            return;
+        }
+        placements.values().removeIf(p -> !now.isBefore(p.lastUsed.plus(config.placementTtl())));
+    }
+
+    /** Placements held now, expired ones not yet swept included (for tests and views). */
+    int placementCount() {
+        return placements.size();
+    }
+
     private static final class Placement {
         final String originId;
         final Instant lastUsed;
@@ -110,6 +142,26 @@ public final class MemoryLoadBalancer implements OriginLoadBalancer {
         @Override
         public void register(OriginServer origin) {
             origins.put(origin.id(), origin.withHeartbeat(clock.instant()));
+            suspects.remove(origin.id()); // a heartbeat clears suspicion
+        }
+
+        @Override
+        public void suspect(String originId, String reason) {
+            if (origins.containsKey(originId) || config.defaultBackend().filter(b -> b.id().equals(originId)).isPresent()) {
+                suspects.put(originId, clock.instant().plus(config.originTtl()));
+            }
+        }
+
+        @Override
+        public java.util.Set<String> suspects() {
+            Instant now = clock.instant();
+            java.util.Set<String> out = new java.util.TreeSet<>();
+            for (String id : suspects.keySet()) {
+                if (isSuspect(id, now)) {
+                    out.add(id);
+                }
+            }
+            return out;
         }
 
         @Override
@@ -117,10 +169,11 @@ public final class MemoryLoadBalancer implements OriginLoadBalancer {
             Instant now = clock.instant();
             List<OriginServer> live = new ArrayList<>();
             for (OriginServer o : origins.values()) {
-                if (alive(o, now)) {
-                    live.add(o);
-                } else {
+                if (!alive(o, now)) {
                     origins.remove(o.id(), o);
+                    suspects.remove(o.id());
+                } else if (!isSuspect(o.id(), now)) {
+                    live.add(o);
                 }
             }
             if (live.isEmpty()) {
@@ -148,27 +201,56 @@ public final class MemoryLoadBalancer implements OriginLoadBalancer {
     private final class PlacementRole implements StreamPlacement {
         @Override
         public OriginServer pick(StreamKey key) {
+            return pick(key, java.util.Set.of());
+        }
+
+        @Override
+        public OriginServer pick(StreamKey key, java.util.Set<OriginProtocol> protocols) {
             Instant now = clock.instant();
+            sweepExpiredPlacements(now);
             OriginServer[] chosen = new OriginServer[1];
+            String[] error = new String[1];
             placements.compute(key, (k, current) -> {
-                if (current != null) {
+                if (current != null && now.isBefore(current.lastUsed.plus(config.placementTtl()))
+                        && !isSuspect(current.originId, now)) {
                     Optional<OriginServer> o = registry.find(current.originId);
-                    if (o.isPresent() && now.isBefore(current.lastUsed.plus(config.placementTtl()))) {
+                    if (o.isPresent()) {
+                        java.util.Set<OriginProtocol> missing = StreamPlacement.missingProtocols(o.get(), protocols);
+                        if (!missing.isEmpty()) {
+                            // sticky: the stream's clients meet on this origin, which cannot serve this one
+                            error[0] = "stream " + k + " is placed on origin " + o.get().id()
+                                    + ", which registered no " + missing + " endpoint";
+                            return current;
+                        }
                         chosen[0] = o.get();
                         return new Placement(current.originId, now);
                     }
                 }
                 List<OriginServer> live = registry.liveOrigins();
-                if (live.isEmpty()) {
-                    return null;
+                List<OriginServer> able = new ArrayList<>(live.size());
+                for (OriginServer o : live) {
+                    if (StreamPlacement.missingProtocols(o, protocols).isEmpty()) {
+                        able.add(o);
+                    }
                 }
-                chosen[0] = choose(k, live);
+                if (able.isEmpty()) {
+                    error[0] = live.isEmpty() ? "no live origin for stream " + k
+                            : "no live origin registered " + protocols + " for stream " + k;
+                    return current != null && now.isBefore(current.lastUsed.plus(config.placementTtl()))
+                            && !isSuspect(current.originId, now) ? current : null;
+                }
+                chosen[0] = choose(k, able);
                 return new Placement(chosen[0].id(), now);
             });
             if (chosen[0] == null) {
-                throw new NoOriginAvailableException("no live origin for stream " + key);
+                throw new NoOriginAvailableException(error[0] == null ? "no live origin for stream " + key : error[0]);
             }
             return chosen[0];
+        }
+
+        @Override
+        public void release(StreamKey key, String originId) {
+            placements.computeIfPresent(key, (k, p) -> p.originId.equals(originId) ? null : p);
         }
 
         private OriginServer choose(StreamKey key, List<OriginServer> live) {

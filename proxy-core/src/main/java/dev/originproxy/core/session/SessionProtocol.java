@@ -5,5 +5,9 @@ public enum SessionProtocol {
     /** WebRTC (WHIP/WHEP or the SRS JSON API) over the WebRTC router. */
     WEBRTC,
     /** SRT over the SRT router. */
-    SRT
+    SRT,
+    /** An HTTP-FLV viewer (a {@code .flv} stream through the HTTP front). */
+    HTTP_FLV,
+    /** An HTTP-TS viewer (a {@code .ts} stream through the HTTP front). */
+    HTTP_TS
 }

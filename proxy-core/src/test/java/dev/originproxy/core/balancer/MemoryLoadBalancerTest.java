@@ -232,4 +232,18 @@ class MemoryLoadBalancerTest {
         assertThat(BalancerConfig.parseDuration("k", "5m")).isEqualTo(Duration.ofMinutes(5));
         assertThat(BalancerConfig.parseDuration("k", "300")).isEqualTo(Duration.ofSeconds(300));
     }
+
+    @Test
+    void expiredPlacementsAreEvictedNotJustFiltered() {
+        MemoryLoadBalancer lb = balancer("origin.ttl", "600s", "placement.ttl", "80s");
+        lb.registry().register(origin("a"));
+        for (int i = 0; i < 1000; i++) {
+            lb.placement().pick(key("attacker-chosen-" + i));
+        }
+        assertThat(lb.placementCount()).isEqualTo(1000);
+        clock.advance(Duration.ofSeconds(81));
+        lb.placement().pick(key("one-more"));
+        // before: all 1,001 stayed in the map for ever, scanned by least-streams on every new pick
+        assertThat(lb.placementCount()).isEqualTo(1);
+    }
 }

@@ -12,6 +12,7 @@ import dev.originproxy.core.session.SessionRefusedException;
 import dev.originproxy.sdp.ProxyCandidates;
 import dev.originproxy.sdp.http.JdkHttpAdapter;
 import dev.originproxy.sdp.whip.WhipForwarder;
+import dev.originproxy.http.HttpFront;
 import dev.originproxy.srt.router.SrtRouter;
 import dev.originproxy.stun.router.WebRtcRouter;
 import org.slf4j.Logger;
@@ -42,6 +43,7 @@ import java.util.function.BooleanSupplier;
  *  WHIP/WHEP client --HTTP--&gt; PROXY_HTTP_API    (WhipForwarder on com.sun.net.httpserver) --HTTP--&gt; origin API
  *  WebRTC media     --UDP---&gt; PROXY_WEBRTC_SERVER (WebRtcRouter)                           --UDP---&gt; origin RTC
  *  SRT caller       --UDP---&gt; PROXY_SRT_SERVER    (SrtRouter)                              --UDP---&gt; origin SRT
+ *  FLV/TS/HLS viewer--HTTP--&gt; PROXY_HTTP_SERVER   (HttpFront on the TCP engine)            --HTTP--&gt; origin http
  *  origin heartbeat --HTTP--&gt; PROXY_SYSTEM_API    (RegistrationHandler + views + /metrics)
  * </pre>
  *
@@ -65,6 +67,7 @@ public final class Gateway implements AutoCloseable {
     private OriginLoadBalancer balancer;
     private WebRtcRouter webrtc;
     private SrtRouter srt;
+    private HttpFront httpFront;
     private WhipForwarder forwarder;
     private HttpServer httpApi;
     private HttpServer systemApi;
@@ -150,7 +153,22 @@ public final class Gateway implements AutoCloseable {
         }
         opened.push(srt);
 
-        metrics = new GatewayMetrics(lifecycle, balancer.registry(), webrtc, srt, draining());
+        HttpFront.Builder httpBuilder = HttpFront.builder()
+                .bind(config.httpServer())
+                .workers(config.workers())
+                .balancer(balancer)
+                .lifecycle(lifecycle)
+                .originResponseTimeout(config.originRequestTimeout());
+        config.staticFiles().ifPresent(httpBuilder::staticFiles);
+        try {
+            httpFront = httpBuilder.build().start();
+        } catch (IOException e) {
+            throw new StartupException("PROXY_HTTP_SERVER", "cannot listen on "
+                    + SystemApi.text(config.httpServer()) + "/tcp", e);
+        }
+        opened.push(httpFront);
+
+        metrics = new GatewayMetrics(lifecycle, balancer.registry(), webrtc, srt, httpFront, draining());
         lifecycle.addListener(metrics);
 
         // The candidates advertise the port the router really bound (PROXY_WEBRTC_SERVER may be 0).
@@ -188,6 +206,9 @@ public final class Gateway implements AutoCloseable {
         LOG.info("listening: WebRTC media (PROXY_WEBRTC_SERVER) on {}, advertised as {}",
                 udp(webrtcAddress()), config.candidates());
         LOG.info("listening: SRT (PROXY_SRT_SERVER) on {}", udp(srtAddress()));
+        LOG.info("listening: HTTP-FLV/TS, HLS{} (PROXY_HTTP_SERVER) on {}/tcp",
+                config.staticFiles().map(d -> " and static files from " + d).orElse(""),
+                SystemApi.text(httpServerAddress()));
         LOG.info("listening: system API (PROXY_SYSTEM_API) on {}/tcp", SystemApi.text(systemApiAddress()));
     }
 
@@ -242,6 +263,11 @@ public final class Gateway implements AutoCloseable {
     /** The signalling address (the bound port when the setting was 0). */
     public InetSocketAddress httpApiAddress() {
         return httpApi.getAddress();
+    }
+
+    /** The HTTP streaming address (HTTP-FLV/TS, HLS, static files). */
+    public InetSocketAddress httpServerAddress() {
+        return httpFront.localAddress();
     }
 
     /** The system API address. */

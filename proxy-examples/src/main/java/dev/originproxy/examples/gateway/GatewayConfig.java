@@ -16,6 +16,8 @@ import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -39,8 +41,7 @@ import java.util.Optional;
 public final class GatewayConfig {
     /** SRS variables of servers this gateway does not have yet, with the SRS defaults. */
     static final Map<String, String> NOT_SERVED = Map.of(
-            "PROXY_RTMP_SERVER", "1935",
-            "PROXY_HTTP_SERVER", "8080");
+            "PROXY_RTMP_SERVER", "1935");
 
     /** The largest PROXY_UDP_SOCKET_BUFFER accepted (the kernel caps it at net.core.rmem_max anyway). */
     static final int MAX_UDP_SOCKET_BUFFER = 256 << 20;
@@ -49,6 +50,8 @@ public final class GatewayConfig {
     private final InetSocketAddress webrtcServer;
     private final InetSocketAddress srtServer;
     private final InetSocketAddress systemApi;
+    private final InetSocketAddress httpServer;
+    private final Optional<Path> staticFiles;
     private final String balancerType;
     private final Map<String, String> balancerSettings;
     private final Map<String, String> balancerKeyToVariable;
@@ -74,6 +77,14 @@ public final class GatewayConfig {
         this.webrtcServer = r.listen("PROXY_WEBRTC_SERVER", "18000");
         this.srtServer = r.listen("PROXY_SRT_SERVER", "20080");
         this.systemApi = r.listen("PROXY_SYSTEM_API", "12025");
+        this.httpServer = r.listen("PROXY_HTTP_SERVER", "18080");
+        this.staticFiles = r.optional("PROXY_STATIC_FILES").map(dir -> {
+            Path p = Path.of(dir);
+            if (!Files.isDirectory(p)) {
+                throw new ConfigException("PROXY_STATIC_FILES", "not a directory: '" + dir + "'");
+            }
+            return p;
+        });
 
         this.balancerType = r.text("PROXY_LOAD_BALANCER_TYPE", OriginLoadBalancers.DEFAULT);
         try {
@@ -102,11 +113,13 @@ public final class GatewayConfig {
         lb.put("default.backend.api", Integer.toString(r.port("PROXY_DEFAULT_BACKEND_API", "1985", 1)));
         lb.put("default.backend.rtc", Integer.toString(r.port("PROXY_DEFAULT_BACKEND_RTC", "8000", 1)));
         lb.put("default.backend.srt", Integer.toString(r.port("PROXY_DEFAULT_BACKEND_SRT", "10080", 1)));
+        lb.put("default.backend.http", Integer.toString(r.port("PROXY_DEFAULT_BACKEND_HTTP", "8080", 1)));
         keyToVar.put("default.backend.enabled", "PROXY_DEFAULT_BACKEND_ENABLED");
         keyToVar.put("default.backend.ip", "PROXY_DEFAULT_BACKEND_IP");
         keyToVar.put("default.backend.api", "PROXY_DEFAULT_BACKEND_API");
         keyToVar.put("default.backend.rtc", "PROXY_DEFAULT_BACKEND_RTC");
         keyToVar.put("default.backend.srt", "PROXY_DEFAULT_BACKEND_SRT");
+        keyToVar.put("default.backend.http", "PROXY_DEFAULT_BACKEND_HTTP");
         // Redis settings are passed only when set, so the provider's own defaults apply otherwise;
         // other balancers ignore keys they do not know.
         r.optional("PROXY_REDIS_HOST").ifPresent(v -> lb.put("redis.host", v));
@@ -204,6 +217,16 @@ public final class GatewayConfig {
      */
     public static GatewayConfig from(Map<String, String> env) {
         return new GatewayConfig(new Reader(env));
+    }
+
+    /** HTTP-FLV/TS, HLS and static files ({@code PROXY_HTTP_SERVER}, default 18080 as SRS). */
+    public InetSocketAddress httpServer() {
+        return httpServer;
+    }
+
+    /** The directory of static files served on {@code PROXY_HTTP_SERVER} ({@code PROXY_STATIC_FILES}), if any. */
+    public Optional<Path> staticFiles() {
+        return staticFiles;
     }
 
     /** WHIP/WHEP signalling ({@code PROXY_HTTP_API}, default 11985). */

@@ -9,10 +9,16 @@ import dev.originproxy.core.session.SessionInfo;
 import dev.originproxy.core.session.SessionLifecycle;
 import dev.originproxy.core.session.SessionListener;
 import dev.originproxy.core.session.SessionProtocol;
+import dev.originproxy.http.HttpFront;
+import dev.originproxy.http.HttpFrontStats;
 import dev.originproxy.srt.router.SrtRouter;
 import dev.originproxy.srt.router.SrtRouterStats;
 import dev.originproxy.stun.router.WebRtcRouter;
 
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
@@ -29,7 +35,10 @@ public final class GatewayMetrics implements GatewayMetricsMBean, SessionListene
     private final OriginRegistry registry;
     private final WebRtcRouter webrtc;
     private final SrtRouter srt;
+    private final HttpFront http;
     private final BooleanSupplier draining;
+    private final EnumMap<SessionProtocol, LongAdder> started = adders();
+    private final EnumMap<SessionProtocol, LongAdder> ended = adders();
     private final LongAdder webrtcStarted = new LongAdder();
     private final LongAdder srtStarted = new LongAdder();
     private final LongAdder webrtcEnded = new LongAdder();
@@ -42,20 +51,31 @@ public final class GatewayMetrics implements GatewayMetricsMBean, SessionListene
      * @param registry the balancer's origin registry
      * @param webrtc the WebRTC router
      * @param srt the SRT router
+     * @param http the HTTP streaming front
      * @param draining whether a shutdown is in progress
      */
     public GatewayMetrics(SessionLifecycle lifecycle, OriginRegistry registry, WebRtcRouter webrtc, SrtRouter srt,
-                          BooleanSupplier draining) {
+                          HttpFront http, BooleanSupplier draining) {
         this.lifecycle = lifecycle;
         this.registry = registry;
         this.webrtc = webrtc;
         this.srt = srt;
+        this.http = http;
         this.draining = draining;
+    }
+
+    private static EnumMap<SessionProtocol, LongAdder> adders() {
+        EnumMap<SessionProtocol, LongAdder> m = new EnumMap<>(SessionProtocol.class);
+        for (SessionProtocol p : SessionProtocol.values()) {
+            m.put(p, new LongAdder());
+        }
+        return m;
     }
 
     @Override
     public void onStart(SessionInfo session) {
         (session.protocol() == SessionProtocol.SRT ? srtStarted : webrtcStarted).increment();
+        started.get(session.protocol()).increment();
     }
 
     @Override
@@ -64,6 +84,7 @@ public final class GatewayMetrics implements GatewayMetricsMBean, SessionListene
             refused.increment();
         }
         (session.protocol() == SessionProtocol.SRT ? srtEnded : webrtcEnded).increment();
+        ended.get(session.protocol()).increment();
     }
 
     /** Counts a session refused before any listener accepted it. */
@@ -74,6 +95,17 @@ public final class GatewayMetrics implements GatewayMetricsMBean, SessionListene
     /** Counts an accepted origin heartbeat. */
     void heartbeat() {
         heartbeats.increment();
+    }
+
+    /** Live sessions of the given protocols, for the sessions view. */
+    List<SessionInfo> liveSessions(Set<SessionProtocol> protocols) {
+        List<SessionInfo> out = new ArrayList<>();
+        for (SessionInfo s : lifecycle.live()) {
+            if (protocols.contains(s.protocol())) {
+                out.add(s);
+            }
+        }
+        return out;
     }
 
     private int live(SessionProtocol p) {
@@ -172,14 +204,17 @@ public final class GatewayMetrics implements GatewayMetricsMBean, SessionListene
         gauge(b, "originproxy_origins_live", "Origins heard from within their TTL.", "", getOriginsLive());
         gauge(b, "originproxy_draining", "1 while a shutdown drains sessions.", "", isDraining() ? 1 : 0);
         header(b, "originproxy_sessions_live", "gauge", "Sessions live now.");
-        line(b, "originproxy_sessions_live", "protocol=\"webrtc\"", getWebRtcSessionsLive());
-        line(b, "originproxy_sessions_live", "protocol=\"srt\"", getSrtSessionsLive());
+        for (SessionProtocol p : SessionProtocol.values()) {
+            line(b, "originproxy_sessions_live", protocolLabel(p), live(p));
+        }
         header(b, "originproxy_sessions_started_total", "counter", "Sessions started.");
-        line(b, "originproxy_sessions_started_total", "protocol=\"webrtc\"", webrtcStarted.sum());
-        line(b, "originproxy_sessions_started_total", "protocol=\"srt\"", srtStarted.sum());
+        for (SessionProtocol p : SessionProtocol.values()) {
+            line(b, "originproxy_sessions_started_total", protocolLabel(p), started.get(p).sum());
+        }
         header(b, "originproxy_sessions_ended_total", "counter", "Sessions ended, whatever the reason.");
-        line(b, "originproxy_sessions_ended_total", "protocol=\"webrtc\"", webrtcEnded.sum());
-        line(b, "originproxy_sessions_ended_total", "protocol=\"srt\"", srtEnded.sum());
+        for (SessionProtocol p : SessionProtocol.values()) {
+            line(b, "originproxy_sessions_ended_total", protocolLabel(p), ended.get(p).sum());
+        }
         counter(b, "originproxy_sessions_refused_total", "Sessions refused at start.", getSessionsRefused());
         counter(b, "originproxy_origin_heartbeats_total", "Origin heartbeats accepted.", getHeartbeatsAccepted());
 
@@ -208,7 +243,32 @@ public final class GatewayMetrics implements GatewayMetricsMBean, SessionListene
                 s.handshakesRejected());
         counter(b, "originproxy_srt_handshake_timeouts_total", "SRT handshakes the origin did not finish in time.",
                 s.handshakeTimeouts());
+        httpFront(b);
         return b.toString();
+    }
+
+    private static String protocolLabel(SessionProtocol p) {
+        return "protocol=\"" + p.name().toLowerCase(Locale.ROOT) + "\"";
+    }
+
+    private void httpFront(StringBuilder b) {
+        HttpFrontStats h = http.stats();
+        counter(b, "originproxy_http_requests_total", "Request heads received on PROXY_HTTP_SERVER.", h.requests());
+        header(b, "originproxy_http_responses_total", "counter", "Responses by status class.");
+        line(b, "originproxy_http_responses_total", "class=\"2xx\"", h.responses2xx());
+        line(b, "originproxy_http_responses_total", "class=\"4xx\"", h.responses4xx());
+        line(b, "originproxy_http_responses_total", "class=\"5xx\"", h.responses5xx());
+        header(b, "originproxy_http_refused_total", "counter", "Request heads refused, by reason.");
+        h.refusals().forEach((reason, n) ->
+                line(b, "originproxy_http_refused_total", "reason=\"" + reason.toLowerCase(Locale.ROOT) + "\"", n));
+        counter(b, "originproxy_http_head_timeouts_total", "Connections answered 408 (slow request head).",
+                h.headTimeouts());
+        header(b, "originproxy_http_relays_total", "counter", "Origin answers relayed, by outcome.");
+        h.relays().forEach((outcome, n) ->
+                line(b, "originproxy_http_relays_total", "outcome=\"" + outcome.toLowerCase(Locale.ROOT) + "\"", n));
+        gauge(b, "originproxy_http_open_connections", "Client and origin connections open on PROXY_HTTP_SERVER.", "",
+                h.openConnections());
+        gauge(b, "originproxy_http_buffered_bytes", "Bytes queued for slow viewers now.", "", h.bufferedBytes());
     }
 
     private static void header(StringBuilder b, String name, String type, String help) {

@@ -12,6 +12,8 @@ import dev.originproxy.core.origin.OriginProtocol;
 import dev.originproxy.core.origin.OriginServer;
 import dev.originproxy.core.origin.RegistrationHandler;
 import dev.originproxy.core.session.SessionCounters;
+import dev.originproxy.core.session.SessionInfo;
+import dev.originproxy.core.session.SessionProtocol;
 import dev.originproxy.srt.router.SrtRouter;
 import dev.originproxy.srt.router.SrtSessionView;
 import dev.originproxy.stun.router.RtcSessionView;
@@ -22,6 +24,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -196,6 +199,19 @@ public final class SystemApi {
                 }
                 g.writeEndArray();
                 counters(g, s.counters());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("http");
+            for (SessionInfo s : metrics.liveSessions(EnumSet.of(SessionProtocol.HTTP_FLV, SessionProtocol.HTTP_TS))) {
+                g.writeStartObject();
+                g.writeStringField("id", s.id());
+                g.writeStringField("stream", s.streamKey().toString());
+                g.writeStringField("protocol", s.protocol().name().toLowerCase(Locale.ROOT));
+                g.writeStringField("direction", s.direction().name().toLowerCase(Locale.ROOT));
+                g.writeStringField("origin", s.originId());
+                address(g, "client", s.clientAddress());
+                g.writeStringField("started_at", s.startedAt().toString());
                 g.writeEndObject();
             }
             g.writeEndArray();

@@ -31,7 +31,7 @@ class GatewayConfigTest {
         assertThat(c.graceQuitTimeout()).isEqualTo(Duration.ofSeconds(20));
         assertThat(c.forceQuitTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.httpApiAuth().enabled()).isFalse();
-        assertThat(c.notServed()).containsOnlyKeys("PROXY_RTMP_SERVER", "PROXY_HTTP_SERVER");
+        assertThat(c.notServed()).containsOnlyKeys("PROXY_RTMP_SERVER");
     }
 
     @Test

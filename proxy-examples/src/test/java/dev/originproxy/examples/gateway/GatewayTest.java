@@ -6,10 +6,14 @@ import org.junit.jupiter.api.Timeout;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -30,7 +34,7 @@ class GatewayTest {
         Map<String, String> env = new HashMap<>(Map.of(
                 "PROXY_HTTP_API", "127.0.0.1:0", "PROXY_SYSTEM_API", "127.0.0.1:0",
                 "PROXY_WEBRTC_SERVER", "127.0.0.1:0", "PROXY_SRT_SERVER", "127.0.0.1:0",
-                "PROXY_WEBRTC_CANDIDATE", "127.0.0.1", "PROXY_WORKERS", "1"));
+                "PROXY_WEBRTC_CANDIDATE", "127.0.0.1", "PROXY_WORKERS", "1", "PROXY_HTTP_SERVER", "127.0.0.1:0"));
         env.putAll(extra);
         return GatewayConfig.from(env);
     }
@@ -93,5 +97,36 @@ class GatewayTest {
                 .timeout(Duration.ofSeconds(5))
                 .POST(HttpRequest.BodyPublishers.ofString(OFFER)).build();
         return HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    @Timeout(30)
+    void streamsHttpFlvFromTheRegisteredOriginAndShowsTheViewer() throws Exception {
+        try (ServerSocket origin = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
+             Gateway gateway = Gateway.start(loopback(Map.of()))) {
+            int api = gateway.systemApiAddress().getPort();
+            String heartbeat = HEARTBEAT.replace("\"srt\":[\"10080\"]", "\"http\":[\"" + origin.getLocalPort() + "\"]");
+            assertThat(GatewayJar.post(api, "/api/v1/srs/register", heartbeat).statusCode()).isEqualTo(200);
+            try (Socket viewer = new Socket(InetAddress.getLoopbackAddress(), gateway.httpServerAddress().getPort())) {
+                viewer.setSoTimeout(10_000);
+                viewer.getOutputStream().write("GET /live/livestream.flv?token=t1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                try (Socket upstream = origin.accept()) {
+                    byte[] request = new byte[256];
+                    int n = upstream.getInputStream().read(request);
+                    assertThat(new String(request, 0, n, StandardCharsets.US_ASCII))
+                            .startsWith("GET /live/livestream.flv?token=t1 HTTP/1.1\r\n");
+                    upstream.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Type: video/x-flv\r\n\r\nFLV"
+                            .getBytes(StandardCharsets.US_ASCII));
+                    byte[] got = viewer.getInputStream().readNBytes(12);
+                    assertThat(new String(got, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 200");
+                    assertThat(GatewayJar.get(api, "/api/v1/sessions").body())
+                            .contains("\"protocol\":\"http_flv\"", "\"stream\":\"__defaultVhost__/live/livestream\"");
+                    assertThat(GatewayJar.get(api, "/metrics").body())
+                            .contains("originproxy_sessions_live{protocol=\"http_flv\"} 1\n",
+                                    "originproxy_http_requests_total 1\n");
+                }
+            }
+        }
     }
 }

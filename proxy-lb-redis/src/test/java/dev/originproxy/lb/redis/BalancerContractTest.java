@@ -244,6 +244,92 @@ abstract class BalancerContractTest {
         assertThat(b.placement().placements()).containsEntry(stream("s").toString(), other);
     }
 
+    // ---- origin suspicion (issue 15 item 1), protocol-aware placement (item 2), release (item 5) ----
+
+    @Test
+    void aSuspectOriginLeavesTheLiveListAndItsStreamsArePlacedAgain() {
+        OriginLoadBalancer b = balancer();
+        b.registry().register(origin("a"));
+        b.registry().register(origin("b"));
+        OriginServer first = b.placement().pick(stream("s"));
+        String other = first.id().equals("a") ? "b" : "a";
+
+        b.registry().suspect(first.id(), "test: connection refused");
+
+        assertThat(b.registry().suspects()).containsExactly(first.id());
+        assertThat(ids(b.registry().liveOrigins())).containsExactly(other);
+        assertThat(b.placement().pick(stream("s")).id()).isEqualTo(other);
+        for (int i = 0; i < 10; i++) {
+            assertThat(b.placement().pick(stream("new-" + i)).id()).isEqualTo(other);
+        }
+    }
+
+    @Test
+    void aHeartbeatClearsSuspicion() {
+        OriginLoadBalancer b = balancer();
+        b.registry().register(origin("a"));
+        b.registry().suspect("a", "test");
+        assertThatThrownBy(() -> b.placement().pick(stream("s"))).isInstanceOf(NoOriginAvailableException.class);
+
+        b.registry().register(origin("a"));
+
+        assertThat(b.registry().suspects()).isEmpty();
+        assertThat(b.placement().pick(stream("s")).id()).isEqualTo("a");
+    }
+
+    @Test
+    void suspicionOfAnUnknownOriginIsIgnored() {
+        OriginLoadBalancer b = balancer();
+        b.registry().suspect("never-registered", "test");
+        assertThat(b.registry().suspects()).isEmpty();
+    }
+
+    @Test
+    void aNewStreamIsPlacedOnlyOnAnOriginOfItsProtocols() {
+        OriginLoadBalancer b = balancer();
+        b.registry().register(origin("a")); // API, RTC, RTMP: no SRT
+        b.registry().register(srtOrigin("z"));
+        for (int i = 0; i < 10; i++) {
+            assertThat(b.placement().pick(stream("srt-" + i), Set.of(OriginProtocol.SRT)).id()).isEqualTo("z");
+            assertThat(b.placement().pick(stream("whip-" + i), Set.of(OriginProtocol.API, OriginProtocol.RTC)).id())
+                    .isEqualTo("a");
+        }
+    }
+
+    @Test
+    void aMissingProtocolIsNamedInTheError() {
+        OriginLoadBalancer b = balancer();
+        b.registry().register(origin("a"));
+        assertThatThrownBy(() -> b.placement().pick(stream("s"), Set.of(OriginProtocol.SRT)))
+                .isInstanceOf(NoOriginAvailableException.class).hasMessageContaining("SRT");
+
+        b.registry().register(srtOrigin("z"));
+        b.placement().pick(stream("t"), Set.of(OriginProtocol.RTMP)); // placed on a: z has no RTMP
+        // a player over SRT must meet the RTMP publisher on a, which has no SRT: a clear error
+        assertThatThrownBy(() -> b.placement().pick(stream("t"), Set.of(OriginProtocol.SRT)))
+                .isInstanceOf(NoOriginAvailableException.class)
+                .hasMessageContaining("origin a").hasMessageContaining("SRT");
+    }
+
+    @Test
+    void releaseForgetsAPlacementOnlyWhileItIsOnThatOrigin() {
+        OriginLoadBalancer b = balancer();
+        b.registry().register(origin("a"));
+        b.placement().pick(stream("s"));
+        assertThat(b.placement().placements()).containsKey(stream("s").toString());
+
+        b.placement().release(stream("s"), "some-other-origin");
+        assertThat(b.placement().placements()).containsEntry(stream("s").toString(), "a");
+
+        b.placement().release(stream("s"), "a");
+        assertThat(b.placement().placements()).doesNotContainKey(stream("s").toString());
+    }
+
+    static OriginServer srtOrigin(String id) {
+        return new OriginServer(id, "dev-" + id, "10.0.1." + (Math.abs(id.hashCode()) % 250 + 1),
+                Map.of(OriginProtocol.SRT, List.of(OriginEndpoint.parse("udp://0.0.0.0:10080"))), Instant.EPOCH);
+    }
+
     @Test
     void hashStrategyPicksTheSameOriginOnIndependentInstances() {
         OriginLoadBalancer one = balancer("placement.strategy", "hash");

@@ -77,4 +77,24 @@ class RedisStandaloneBalancerContractTest extends BalancerContractTest {
             assertThat(b.hlsSessions().count()).isEqualTo(1);
         }
     }
+
+    @Test
+    void aFleetAgreesOnSuspicionThroughTheStore() {
+        Map<String, String> c = new HashMap<>();
+        c.put("redis.port", Integer.toString(server.port()));
+        c.put("redis.key-prefix", "fleet" + PREFIXES.incrementAndGet() + ":");
+        try (OriginLoadBalancer a = new RedisLoadBalancerProvider().create(c);
+             OriginLoadBalancer b = new RedisLoadBalancerProvider().create(c)) {
+            a.registry().register(origin("x"));
+            a.registry().register(origin("y"));
+            String placed = b.placement().pick(stream("s")).id();
+
+            a.registry().suspect(placed, "test: ICMP port unreachable");
+
+            assertThat(b.registry().suspects()).containsExactly(placed);
+            assertThat(b.placement().pick(stream("s")).id()).isNotEqualTo(placed);
+            b.registry().register(origin(placed)); // its heartbeat, through the other proxy
+            assertThat(a.registry().suspects()).isEmpty();
+        }
+    }
 }

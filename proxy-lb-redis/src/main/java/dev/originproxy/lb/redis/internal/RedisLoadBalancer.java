@@ -13,6 +13,7 @@ import dev.originproxy.core.balancer.StreamPlacement;
 import dev.originproxy.core.balancer.WebRtcSession;
 import dev.originproxy.core.origin.InvalidRegistrationException;
 import dev.originproxy.core.origin.OriginJson;
+import dev.originproxy.core.origin.OriginProtocol;
 import dev.originproxy.core.origin.OriginServer;
 
 import org.slf4j.Logger;
@@ -50,6 +51,8 @@ import java.util.function.Consumer;
  * <ul>
  *   <li>{@code P origin:<id>} origin JSON ({@link OriginJson}), PX origin TTL;</li>
  *   <li>{@code P origins} sorted set of origin ids scored by expiry (server ms);</li>
+ *   <li>{@code P suspects} sorted set of suspect origin ids scored by when suspicion lapses
+ *       ({@link OriginRegistry#suspect}); a heartbeat removes the origin from it;</li>
  *   <li>{@code P stream:<vhost/app/stream>} the origin id it is placed on, PX placement TTL;</li>
  *   <li>{@code P origin-streams:<id>} sorted set of streams placed on an origin, scored by expiry
  *       (for least-streams and the placement snapshot);</li>
@@ -77,6 +80,7 @@ public final class RedisLoadBalancer implements OriginLoadBalancer {
     private final String space;
     private final String originsIndex;
     private final String sessionsIndex;
+    private final String suspectsIndex;
     private final String defaultId;
     private final List<Consumer<WebRtcSession>> removalListeners = new CopyOnWriteArrayList<>();
 
@@ -95,6 +99,7 @@ public final class RedisLoadBalancer implements OriginLoadBalancer {
         this.space = settings.keyPrefix() + "{op}:";
         this.originsIndex = space + "origins";
         this.sessionsIndex = space + "sessions";
+        this.suspectsIndex = space + "suspects";
         this.defaultId = config.defaultBackend().map(OriginServer::id).orElse("");
         this.hlsSessions = new RedisHlsSessions(redis, guard, space, config, clock);
     }
@@ -261,14 +266,30 @@ public final class RedisLoadBalancer implements OriginLoadBalancer {
         @Override
         public void register(OriginServer origin) {
             OriginServer stamped = origin.withHeartbeat(clock.instant());
-            run("register", Scripts.REGISTER, List.of(space + "origin:" + origin.id(), originsIndex),
+            run("register", Scripts.REGISTER, List.of(space + "origin:" + origin.id(), originsIndex, suspectsIndex),
                     List.of(origin.id(), OriginJson.write(stamped), ms(config.originTtl())));
+        }
+
+        @Override
+        public void suspect(String originId, String reason) {
+            run("suspect", Scripts.SUSPECT, List.of(space + "origin:" + originId, suspectsIndex),
+                    List.of(originId, ms(config.originTtl()), defaultId));
+        }
+
+        @Override
+        public Set<String> suspects() {
+            Set<String> out = new java.util.TreeSet<>();
+            for (Object o : asList(run("suspects", Scripts.SUSPECTS, List.of(suspectsIndex), List.of()))) {
+                out.add(str(o));
+            }
+            return out;
         }
 
         @Override
         public List<OriginServer> liveOrigins() {
             List<OriginServer> live = new ArrayList<>();
-            for (Object o : asList(run("liveOrigins", Scripts.READ_INDEX, List.of(originsIndex), List.of(space + "origin:")))) {
+            for (Object o : asList(run("liveOrigins", Scripts.LIVE_ORIGINS, List.of(originsIndex, suspectsIndex),
+                    List.of(space + "origin:")))) {
                 OriginServer s = parseOrigin(str(o));
                 if (s != null) {
                     live.add(s);
@@ -300,25 +321,55 @@ public final class RedisLoadBalancer implements OriginLoadBalancer {
     private final class Placement implements StreamPlacement {
         @Override
         public OriginServer pick(StreamKey key) {
+            return pick(key, Set.of());
+        }
+
+        @Override
+        public OriginServer pick(StreamKey key, Set<OriginProtocol> protocols) {
             for (int attempt = 0; attempt < PLACEMENT_ATTEMPTS; attempt++) {
                 // Fast path: one round trip keeps (and refreshes) a live placement.
                 OriginServer placed = arbitrate(key, "");
                 if (placed != null) {
-                    return placed;
+                    return checked(key, placed, protocols);
                 }
                 List<OriginServer> live = registry.liveOrigins();
                 if (live.isEmpty()) {
                     throw new NoOriginAvailableException("no live origin for stream " + key);
                 }
+                List<OriginServer> able = new ArrayList<>(live.size());
+                for (OriginServer o : live) {
+                    if (StreamPlacement.missingProtocols(o, protocols).isEmpty()) {
+                        able.add(o);
+                    }
+                }
+                if (able.isEmpty()) {
+                    throw new NoOriginAvailableException("no live origin registered " + protocols + " for stream " + key);
+                }
                 // The script only arbitrates: whoever runs first places the stream, later racers
                 // (other threads, other proxies) get that origin back instead of their candidate.
-                placed = arbitrate(key, choose(key, live).id());
+                placed = arbitrate(key, choose(key, able).id());
                 if (placed != null) {
-                    return placed;
+                    return checked(key, placed, protocols);
                 }
                 // The candidate expired between reading the live list and placing: read it again.
             }
             throw new NoOriginAvailableException("origins expired while placing stream " + key);
+        }
+
+        /** The placed origin, unless it lacks a protocol the client needs (sticky: no re-placement). */
+        private OriginServer checked(StreamKey key, OriginServer placed, Set<OriginProtocol> protocols) {
+            Set<OriginProtocol> missing = StreamPlacement.missingProtocols(placed, protocols);
+            if (!missing.isEmpty()) {
+                throw new NoOriginAvailableException("stream " + key + " is placed on origin " + placed.id()
+                        + ", which registered no " + missing + " endpoint");
+            }
+            return placed;
+        }
+
+        @Override
+        public void release(StreamKey key, String originId) {
+            String stream = key.toString();
+            run("release", Scripts.RELEASE, List.of(space + "stream:" + stream), List.of(space, stream, originId));
         }
 
         /** Runs the placement script; null when nothing is placed. */

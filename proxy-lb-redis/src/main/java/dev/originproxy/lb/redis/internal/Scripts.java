@@ -20,13 +20,56 @@ final class Scripts {
             + "local function ms(x) return string.format('%d', x) end\n";
 
     /**
-     * Registers or heartbeats an origin. KEYS: origin key, origins index. ARGV: id, JSON, TTL ms.
-     * The index is a sorted set scored by expiry; ZADD replaces the score, so concurrent heartbeats
-     * need no read-modify-write.
+     * Registers or heartbeats an origin. KEYS: origin key, origins index, suspects index. ARGV: id,
+     * JSON, TTL ms. The index is a sorted set scored by expiry; ZADD replaces the score, so
+     * concurrent heartbeats need no read-modify-write. A heartbeat clears suspicion.
      */
     static final LuaScript REGISTER = new LuaScript("register", NOW
             + "redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])\n"
             + "redis.call('ZADD', KEYS[2], ms(now_ms() + tonumber(ARGV[3])), ARGV[1])\n"
+            + "redis.call('ZREM', KEYS[3], ARGV[1])\n"
+            + "return 1\n");
+
+    /**
+     * Marks a registered origin (or the default backend) suspect until its next heartbeat or the
+     * TTL. KEYS: origin key, suspects index. ARGV: id, TTL ms, default backend id (or '').
+     * Returns 1 when marked, 0 for an unknown origin (nothing grows for ids nobody registered).
+     */
+    static final LuaScript SUSPECT = new LuaScript("suspect", NOW
+            + "if ARGV[1] ~= ARGV[3] and redis.call('EXISTS', KEYS[1]) == 0 then return 0 end\n"
+            + "redis.call('ZADD', KEYS[2], ms(now_ms() + tonumber(ARGV[2])), ARGV[1])\n"
+            + "return 1\n");
+
+    /** The suspect origin ids. KEYS: suspects index. Prunes lapsed suspicion first. */
+    static final LuaScript SUSPECTS = new LuaScript("suspects", NOW
+            + "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ms(now_ms()))\n"
+            + "return redis.call('ZRANGE', KEYS[1], 0, -1)\n");
+
+    /**
+     * The live, unsuspected origins' JSON. KEYS: origins index, suspects index. ARGV: the key
+     * prefix of origin records. Prunes expired members of both indexes.
+     */
+    static final LuaScript LIVE_ORIGINS = new LuaScript("live-origins", NOW
+            + "local now = now_ms()\n"
+            + "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ms(now))\n"
+            + "redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ms(now))\n"
+            + "local out = {}\n"
+            + "for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do\n"
+            + "  if not redis.call('ZSCORE', KEYS[2], m) then\n"
+            + "    local v = redis.call('GET', ARGV[1] .. m)\n"
+            + "    if v then out[#out + 1] = v else redis.call('ZREM', KEYS[1], m) end\n"
+            + "  end\n"
+            + "end\n"
+            + "return out\n");
+
+    /**
+     * Forgets a stream's placement if it is still on the given origin. KEYS: the stream key.
+     * ARGV: key space prefix, canonical stream key, origin id. Returns 1 when released.
+     */
+    static final LuaScript RELEASE = new LuaScript("release",
+            "if redis.call('GET', KEYS[1]) ~= ARGV[3] then return 0 end\n"
+            + "redis.call('DEL', KEYS[1])\n"
+            + "redis.call('ZREM', ARGV[1] .. 'origin-streams:' .. ARGV[3], ARGV[2])\n"
             + "return 1\n");
 
     /**
@@ -48,7 +91,7 @@ final class Scripts {
      * placement TTL ms, default backend id (or ''), candidate origin id (or '').
      *
      * <p>If the stream is placed on a live origin (its origin key exists, or it is the default
-     * backend), keeps it and refreshes the TTL. Otherwise, with a candidate whose origin key still
+     * backend) that is not suspect, keeps it and refreshes the TTL. Otherwise, with a candidate whose origin key still
      * exists, places the stream on it. Returns {origin id, origin JSON or nil}, or an empty array
      * when nothing is placed (no candidate given, or the candidate expired meanwhile). Every pick
      * also records the stream in the origin's load set (scored by expiry) for least-streams.
@@ -60,17 +103,21 @@ final class Scripts {
             + "  redis.call('ZADD', load, ms(now_ms() + tonumber(ttl)), stream)\n"
             + "  redis.call('PEXPIRE', load, ttl)\n"
             + "end\n"
+            + "local function suspect(origin)\n"
+            + "  local until_ms = redis.call('ZSCORE', p .. 'suspects', origin)\n"
+            + "  return until_ms and tonumber(until_ms) > now_ms()\n"
+            + "end\n"
             + "local cur = redis.call('GET', KEYS[1])\n"
             + "if cur then\n"
             + "  local json = false\n"
             + "  if cur ~= def then json = redis.call('GET', p .. 'origin:' .. cur) end\n"
-            + "  if cur == def or json then\n"
+            + "  if (cur == def or json) and not suspect(cur) then\n"
             + "    redis.call('PEXPIRE', KEYS[1], ttl)\n"
             + "    track(cur)\n"
             + "    return {cur, json}\n"
             + "  end\n"
             + "end\n"
-            + "if cand == '' then return {} end\n"
+            + "if cand == '' or suspect(cand) then return {} end\n"
             + "local json = false\n"
             + "if cand ~= def then\n"
             + "  json = redis.call('GET', p .. 'origin:' .. cand)\n"

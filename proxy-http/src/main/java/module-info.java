@@ -20,4 +20,6 @@
 module dev.originproxy.http {
     requires transitive dev.originproxy.core;
     requires org.slf4j;
+
+    exports dev.originproxy.http;
 }
