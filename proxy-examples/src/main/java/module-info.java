@@ -24,6 +24,9 @@ module dev.originproxy.examples {
     exports dev.originproxy.examples.gateway;
 
     uses dev.originproxy.core.balancer.OriginLoadBalancerProvider;
+    // The gateway's own SLF4J binding (text or JSON lines, PROXY_LOG_FORMAT).
+    provides org.slf4j.spi.SLF4JServiceProvider
+            with dev.originproxy.examples.logging.GatewayLoggingProvider;
     provides dev.originproxy.core.balancer.OriginLoadBalancerProvider
             with dev.originproxy.examples.plugin.LeastSessionsLoadBalancerProvider;
 }

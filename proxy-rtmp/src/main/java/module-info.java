@@ -10,4 +10,5 @@ module dev.originproxy.rtmp {
     requires org.slf4j;
 
     exports dev.originproxy.rtmp;
+    exports dev.originproxy.rtmp.router;
 }

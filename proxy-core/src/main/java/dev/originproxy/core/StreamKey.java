@@ -144,6 +144,80 @@ public final class StreamKey {
         return of(vhost, lastTwo[0], stripExtension(lastTwo[1]));
     }
 
+    /**
+     * The key of an RTMP {@code publish} or {@code play}, as SRS derives it
+     * ({@code srs_discovery_tc_url}): the path of {@code tcUrl} joined with the stream name gives
+     * app and stream (the last two segments); the vhost is a {@code vhost} (or else {@code domain})
+     * query parameter of the stream name or of {@code tcUrl}, otherwise the host of {@code tcUrl}
+     * when it is a DNS name (an IP literal or a bare name gives {@link #DEFAULT_VHOST}). The stream
+     * name's query (tokens) is not part of the key.
+     *
+     * @param tcUrl the {@code connect} command's {@code tcUrl}, e.g.
+     *     {@code rtmp://live.example.com:1935/live?vhost=v}; may be null when the client sent none
+     * @param app the {@code connect} command's {@code app}, used when {@code tcUrl} has no path;
+     *     may be null
+     * @param streamName the {@code publish}/{@code play} name, optionally with {@code ?query}
+     */
+    public static StreamKey fromRtmp(String tcUrl, String app, String streamName) {
+        if (isBlank(streamName)) {
+            throw new InvalidStreamKeyException("empty stream name");
+        }
+        checkNoControl("stream name", streamName);
+        String host = null;
+        String tcPath = "";
+        String tcQuery = null;
+        if (!isBlank(tcUrl)) {
+            checkNoControl("tcUrl", tcUrl);
+            String rest = tcUrl.trim();
+            int scheme = rest.indexOf("://");
+            if (scheme >= 0) {
+                rest = rest.substring(scheme + 3);
+            }
+            int q = rest.indexOf('?');
+            if (q >= 0) {
+                tcQuery = rest.substring(q + 1);
+                rest = rest.substring(0, q);
+            }
+            int slash = rest.indexOf('/');
+            String authority = slash >= 0 ? rest.substring(0, slash) : rest;
+            tcPath = slash >= 0 ? rest.substring(slash) : "";
+            int at = authority.lastIndexOf('@');
+            host = hostOf(at >= 0 ? authority.substring(at + 1) : authority);
+        }
+        if (tcPath.replace("/", "").isEmpty() && !isBlank(app)) {
+            int q = app.indexOf('?');
+            if (q >= 0) {
+                tcQuery = tcQuery == null ? app.substring(q + 1) : tcQuery + "&" + app.substring(q + 1);
+            }
+            tcPath = "/" + (q >= 0 ? app.substring(0, q) : app);
+        }
+        String name = streamName;
+        String streamQuery = null;
+        int q = name.indexOf('?');
+        if (q >= 0) {
+            streamQuery = name.substring(q + 1);
+            name = name.substring(0, q);
+        }
+        String[] lastTwo = lastTwoSegments(tcPath + "/" + name);
+        Map<String, String> streamParams = QueryString.parse(streamQuery);
+        Map<String, String> tcParams = QueryString.parse(tcQuery);
+        String vhost = firstNonBlank(streamParams.get("vhost"), tcParams.get("vhost"),
+                streamParams.get("domain"), tcParams.get("domain"));
+        if (vhost == null || vhost.equals(DEFAULT_VHOST)) {
+            vhost = vhostOfHost(host);
+        }
+        return of(vhost, lastTwo[0], lastTwo[1]);
+    }
+
+    private static String firstNonBlank(String... values) {
+        for (String v : values) {
+            if (!isBlank(v)) {
+                return v;
+            }
+        }
+        return null;
+    }
+
     /** The vhost, {@link #DEFAULT_VHOST} when the request named none. */
     public String vhost() {
         return vhost;

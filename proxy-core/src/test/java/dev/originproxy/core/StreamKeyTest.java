@@ -102,4 +102,35 @@ class StreamKeyTest {
         assertThatThrownBy(() -> StreamKey.fromStreamUrl("webrtc://h/live/a b c%")).isInstanceOf(InvalidStreamKeyException.class);
         assertThatThrownBy(() -> StreamKey.parse("nodelimiters")).isInstanceOf(InvalidStreamKeyException.class);
     }
+
+    @ParameterizedTest(name = "{0} + {1} -> {2}")
+    @CsvSource(delimiter = '|', value = {
+        "rtmp://127.0.0.1:1935/live|livestream|__defaultVhost__/live/livestream",
+        "rtmp://localhost/live|livestream?token=abc|__defaultVhost__/live/livestream",
+        "rtmp://Live.Example.com:1935/live|cam1|live.example.com/live/cam1",
+        "rtmp://127.0.0.1/live?vhost=v.example.com|s|v.example.com/live/s",
+        "rtmp://127.0.0.1/live|s?vhost=v2.example.com&token=1|v2.example.com/live/s",
+        "rtmp://127.0.0.1/live|s?domain=d.example.com|d.example.com/live/s",
+        "rtmp://host.example.com/live|s?vhost=__defaultVhost__|host.example.com/live/s",
+        "rtmp://[::1]:1935/live|s|__defaultVhost__/live/s",
+        "rtmp://user@cdn.example.com/app|s|cdn.example.com/app/s",
+    })
+    void rtmpKeysFollowSrs(String tcUrl, String stream, String expected) {
+        assertThat(StreamKey.fromRtmp(tcUrl, null, stream)).hasToString(expected);
+    }
+
+    @Test
+    void rtmpKeyUsesTheConnectAppWhenTcUrlHasNoPath() {
+        assertThat(StreamKey.fromRtmp("rtmp://127.0.0.1", "live", "s")).hasToString("__defaultVhost__/live/s");
+        assertThat(StreamKey.fromRtmp(null, "live?vhost=a.example.com", "s")).hasToString("a.example.com/live/s");
+    }
+
+    @Test
+    void rtmpKeyRefusesEmptyOrTraversingNames() {
+        assertThatThrownBy(() -> StreamKey.fromRtmp("rtmp://h/live", null, "")).isInstanceOf(InvalidStreamKeyException.class);
+        assertThatThrownBy(() -> StreamKey.fromRtmp("rtmp://h/live", null, "?token=1")).isInstanceOf(InvalidStreamKeyException.class);
+        assertThatThrownBy(() -> StreamKey.fromRtmp("rtmp://h/", null, "s")).isInstanceOf(InvalidStreamKeyException.class);
+        assertThatThrownBy(() -> StreamKey.fromRtmp("rtmp://h/live", null, "../x")).isInstanceOf(InvalidStreamKeyException.class);
+        assertThatThrownBy(() -> StreamKey.fromRtmp("rtmp://h/live", null, "a\u0001b")).isInstanceOf(InvalidStreamKeyException.class);
+    }
 }

@@ -15,6 +15,13 @@ import dev.originproxy.http.internal.HttpHandler;
 import dev.originproxy.http.internal.HttpRequestHead;
 import dev.originproxy.http.internal.StaticFilesHandler;
 import dev.originproxy.http.internal.StreamHandler;
+import dev.originproxy.http.internal.hls.HlsHandler;
+import dev.originproxy.http.internal.hls.HlsStats;
+import dev.originproxy.http.internal.hls.HlsViewers;
+import dev.originproxy.http.internal.hls.PlaylistFetcher;
+import dev.originproxy.http.internal.hls.PlaylistRewriter;
+
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -52,6 +59,13 @@ import java.util.concurrent.TimeUnit;
  * vectors get 400 (see {@code HttpRequestHead}). A viewer is a session of the shared
  * {@link SessionLifecycle} ({@code onStart} may refuse: 403).
  *
+ * <p>HLS: playlists are fetched from the stream's origin and rewritten so every URI carries a
+ * session id kept in the balancer's {@code hlsSessions()} store (with the Redis balancer any
+ * proxy of the fleet resolves it); segments, parts, init segments and keys carrying the id are
+ * relayed from that origin, an unknown id gets 404. Each session id is an HLS viewer of the
+ * lifecycle ({@code SessionProtocol.HLS}), ended after {@link Builder#hlsViewerIdle} without a
+ * request. See {@link #hlsStats()}.
+ *
  * <p>Threading: {@link #start()} and {@link #close()} from any thread, once each; the rest is
  * thread-safe.
  */
@@ -64,6 +78,10 @@ public final class HttpFront implements AutoCloseable {
     private final TcpRelay engine;
     private final ScheduledExecutorService timer;
     private final FrontContext ctx;
+    private final HlsStats hlsStats = new HlsStats();
+    private final HlsViewers hlsViewers;
+    /** Ends idle HLS viewers; its own thread, because ending runs host listeners. */
+    private final ScheduledExecutorService hlsSweeper;
 
     private HttpFront(Builder b) throws IOException {
         this.config = b;
@@ -74,6 +92,10 @@ public final class HttpFront implements AutoCloseable {
         List<HttpHandler> handlers = new ArrayList<>();
         // HLS (playlists, segments with a session id) is asked before FLV/TS: a .ts segment of
         // an HLS session is not an HTTP-TS stream.
+        this.hlsViewers = new HlsViewers(b.lifecycle, b.hlsViewerIdle, b.maxHlsViewers, b.clock);
+        handlers.add(new HlsHandler(b.balancer.placement(), b.balancer.registry(), b.balancer.hlsSessions(),
+                hlsViewers, new PlaylistFetcher(b.originConnectTimeout, b.originResponseTimeout, b.maxPlaylistBytes),
+                hlsStats));
         handlers.add(streams);
         if (b.staticFiles != null) {
             handlers.add(new StaticFilesHandler(b.staticFiles));
@@ -95,6 +117,7 @@ public final class HttpFront implements AutoCloseable {
                 .handler(HttpConnections.factory(ctx))
                 .build();
         this.timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("http-front-timer"));
+        this.hlsSweeper = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("http-front-hls-viewers"));
         this.ctx = ctx;
     }
 
@@ -121,6 +144,8 @@ public final class HttpFront implements AutoCloseable {
                 w.execute(() -> ctx.sweep(w));
             }
         }, period, period, TimeUnit.MILLISECONDS);
+        long hlsPeriod = Math.max(100, Math.min(1000, config.hlsViewerIdle.toMillis() / 4));
+        hlsSweeper.scheduleWithFixedDelay(this::sweepHlsViewers, hlsPeriod, hlsPeriod, TimeUnit.MILLISECONDS);
         return this;
     }
 
@@ -140,12 +165,35 @@ public final class HttpFront implements AutoCloseable {
                 stats.responses(4), stats.responses(5), relays, e.openConnections(), e.bufferedBytes(), e.bytesOut());
     }
 
+    /** A snapshot of the HLS counters. */
+    public HlsFrontStats hlsStats() {
+        Map<String, Long> failures = new TreeMap<>();
+        for (PlaylistRewriter.Failure f : PlaylistRewriter.Failure.values()) {
+            failures.put(f.name(), hlsStats.rewriteFailures(f));
+        }
+        return new HlsFrontStats(hlsViewers.live(), hlsViewers.started(), hlsViewers.ended(),
+                hlsViewers.refusedAtLimit(), hlsStats.sessionsCreated(), hlsStats.playlistsServed(),
+                hlsStats.mediaRelayed(), hlsStats.unknownSessions(), hlsStats.sessionLimitRefusals(),
+                hlsStats.originErrors(), failures);
+    }
+
+    private void sweepHlsViewers() {
+        try {
+            hlsViewers.sweep();
+        } catch (RuntimeException e) {
+            // A failing listener must not cancel the schedule (and with it every later idle end).
+            LoggerFactory.getLogger(HttpFront.class).warn("ending idle HLS viewers failed", e);
+        }
+    }
+
     /** Stops accepting, closes every connection, ends every viewer session once. Idempotent. */
     @Override
     public void close() {
         timer.shutdownNow();
+        hlsSweeper.shutdownNow();
         engine.close();
         streams.endAll();
+        hlsViewers.endAll();
         if (ownsOffLoop) {
             offLoop.close();
         }
@@ -169,8 +217,38 @@ public final class HttpFront implements AutoCloseable {
         private int maxConnections = 10_000;
         private int maxHeadBytes = HttpRequestHead.DEFAULT_MAX_HEAD;
         private Clock clock = Clock.systemUTC();
+        private Duration hlsViewerIdle = Duration.ofSeconds(60);
+        private int maxHlsViewers = 100_000;
+        private int maxPlaylistBytes = 1024 * 1024;
 
         private Builder() {
+        }
+
+        /**
+         * An HLS viewer (a session id) without a request for this long has ended (its lifecycle
+         * session ends {@code IDLE_TIMEOUT}); default 60 s, as the default {@code hls.session.ttl}.
+         */
+        public Builder hlsViewerIdle(Duration idle) {
+            this.hlsViewerIdle = positive(idle, "hlsViewerIdle");
+            return this;
+        }
+
+        /** Most HLS viewers this front counts at once (503 beyond); default 100,000. */
+        public Builder maxHlsViewers(int max) {
+            if (max <= 0) {
+                throw new IllegalArgumentException("maxHlsViewers must be positive");
+            }
+            this.maxHlsViewers = max;
+            return this;
+        }
+
+        /** Largest playlist accepted from an origin (502 beyond); default 1 MiB. */
+        public Builder maxPlaylistBytes(int bytes) {
+            if (bytes < 1024) {
+                throw new IllegalArgumentException("maxPlaylistBytes below 1 KiB");
+            }
+            this.maxPlaylistBytes = bytes;
+            return this;
         }
 
         /** Where to listen; default all interfaces, port 18080 (SRS's HTTP server port). */

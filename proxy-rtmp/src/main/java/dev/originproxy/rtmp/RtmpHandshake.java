@@ -39,9 +39,11 @@ import dev.originproxy.rtmp.internal.Wire;
  *       10.0.45.2, digest schema 1, digest-form C2.
  *   <li>nginx-rtmp as server: answers a version-0 C1 in the simple form (S1 version 0, S2 = C1
  *       echoed) and a digest C1 with S1 version 13.14.10.13, digest with the client's schema,
- *       and a signed S2. It does not check C2. No peer observed used schema 0; it is still
- *       recognised (Flash Player variants did send it).
+ *       and a signed S2. It does not check C2.
+ *   <li>nginx-rtmp as a client ({@code push} to another server): C1 version 12.0.13.14,
+ *       digest schema 1, signed C2.
  * </ul>
+ * No peer observed used schema 0; it is still recognised (Flash Player variants did send it).
  * Detection therefore follows nginx-rtmp: version 0 is the simple form; otherwise schema 1, then
  * schema 0 is tried; a packet with a version but no valid digest is treated as simple.
  *

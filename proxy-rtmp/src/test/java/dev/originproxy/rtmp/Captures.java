@@ -21,6 +21,8 @@ final class Captures {
     static final String FFMPEG_PLAY = "ffplay";
     /** rtmpdump 2.4 (librtmp) playing: simple handshake. */
     static final String RTMPDUMP_PLAY = "rtmpdump";
+    /** nginx-rtmp pushing to another nginx-rtmp: nginx as a client. */
+    static final String NGINX_PUSH = "nginxpush";
     /** rtmpdump with -w/-x (SWF verification): librtmp's FP9 digest handshake. */
     static final String RTMPDUMP_FP9_PLAY = "rtmpdumpfp9";
 

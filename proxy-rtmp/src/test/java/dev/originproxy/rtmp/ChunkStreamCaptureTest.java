@@ -114,6 +114,15 @@ class ChunkStreamCaptureTest {
     }
 
     @Test
+    void decodesNginxPushClientCommands() {
+        byte[] bytes = Captures.afterHandshake(Captures.clientBytes(Captures.NGINX_PUSH));
+        ChunkStreamDecoder decoder = new ChunkStreamDecoder();
+        List<Captures.Message> ms = Captures.decodeAll(decoder, bytes, 100);
+        assertThat(decoder.failure()).isNull();
+        assertThat(names(ms)).contains("connect", "createStream", "publish");
+    }
+
+    @Test
     void reChunkedSessionDecodesToTheSameMessages() {
         byte[] bytes = Captures.afterHandshake(Captures.serverBytes(Captures.FFMPEG_PLAY));
         List<Captures.Message> original = Captures.decodeAll(new ChunkStreamDecoder(), bytes, bytes.length);

@@ -42,6 +42,23 @@ class RtmpHandshakeTest {
     }
 
     @Test
+    void recognisesNginxPushClientHelloAndItsSignedC2() {
+        ByteBuffer c = ByteBuffer.wrap(Captures.clientBytes(Captures.NGINX_PUSH));
+        ByteBuffer s = ByteBuffer.wrap(Captures.serverBytes(Captures.NGINX_PUSH));
+        assertThat(packet.wrapWithVersionByte(c, 0, c.capacity())).isTrue();
+        assertThat(packet.version()).isEqualTo(0x0C000D0E);
+        assertThat(packet.detectForm(true)).isEqualTo(HandshakeForm.DIGEST_SCHEMA_1);
+        RtmpHandshake s1 = new RtmpHandshake();
+        s1.wrapWithVersionByte(s, 0, s.capacity());
+        assertThat(s1.detectForm(false)).isEqualTo(HandshakeForm.DIGEST_SCHEMA_1);
+        byte[] s1Digest = new byte[32];
+        s1.copyDigest(s1Digest);
+        RtmpHandshake c2 = new RtmpHandshake();
+        c2.wrap(c, C2, RtmpHandshake.PACKET_LENGTH);
+        assertThat(c2.verifySignature(false, s1Digest)).isTrue();
+    }
+
+    @Test
     void nginxAnswersEachClientInItsForm() {
         // Digest client (ffmpeg): S1 with a server digest, S2 signed with the C1 digest.
         ByteBuffer c = ByteBuffer.wrap(Captures.clientBytes(Captures.FFMPEG_PLAY));

@@ -148,9 +148,11 @@ final class NioDatagramIo extends DatagramIo {
             try {
                 len = up.channel.read(buf);
             } catch (PortUnreachableException e) {
-                // The origin's port is closed right now (ICMP). Keep the leg: idle timeout or the
-                // router decides; an origin restarting on the same port resumes the relay.
+                // The origin's port is closed right now (ICMP). Keep the leg: the router decides
+                // (origin health: suspect, then end when silent); an origin restarting on the same
+                // port resumes the relay.
                 leg.dropped++;
+                worker.upstreamUnreachable(leg);
                 return;
             } catch (IOException e) {
                 worker.upstreamFailed(leg);
@@ -254,7 +256,12 @@ final class NioDatagramIo extends DatagramIo {
                 return channel.write(packet) == len;
             } catch (IOException e) {
                 // ICMP port unreachable from an earlier datagram shows up here on a connected
-                // channel; the datagram is lost, the leg stays: the origin may come back.
+                // channel; the datagram is lost, the leg stays: the origin may come back. The
+                // router hears of it (origin health) and decides.
+                packet.position(packet.limit());
+                if (e instanceof PortUnreachableException && leg != null) {
+                    leg.worker().upstreamUnreachable(leg);
+                }
                 return false;
             }
         }

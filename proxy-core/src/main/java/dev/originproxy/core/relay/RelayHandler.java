@@ -30,6 +30,15 @@ public interface RelayHandler {
     default void onLegClosed(RelayLeg leg, EndReason reason) {
     }
 
+    /**
+     * The origin's side of {@code leg} refused a datagram (ICMP port unreachable): a sign the
+     * origin process is gone. The leg stays open; the router decides (report the origin to
+     * {@link dev.originproxy.core.balancer.OriginHealth}, end the session when it stays silent).
+     * Called at most once per failed read or write, on the worker's thread.
+     */
+    default void onUpstreamUnreachable(RelayLeg leg) {
+    }
+
     /** Called every tick interval with the worker's clock. */
     default void onTick(long nowNanos) {
     }

@@ -26,6 +26,7 @@ public final class RelayLeg {
 
     // Written only by the owning worker; read racily by stats views (64-bit JVM writes are atomic).
     long lastActivityNanos;
+    long lastFromOriginNanos;
     long packetsFromClient;
     long bytesFromClient;
     long packetsFromOrigin;
@@ -40,6 +41,15 @@ public final class RelayLeg {
         this.socket = socket;
         this.attachment = attachment;
         this.lastActivityNanos = now;
+        this.lastFromOriginNanos = now;
+    }
+
+    /**
+     * When the origin last sent a datagram on this leg (the leg's opening time before that), on
+     * the worker's clock: routers end a session whose origin is suspect and silent.
+     */
+    public long lastFromOriginNanos() {
+        return lastFromOriginNanos;
     }
 
     /** The worker that owns this leg. */
@@ -122,6 +132,7 @@ public final class RelayLeg {
         packetsFromOrigin++;
         bytesFromOrigin += len;
         lastActivityNanos = now;
+        lastFromOriginNanos = now;
     }
 
     /** This leg's counters so far. */

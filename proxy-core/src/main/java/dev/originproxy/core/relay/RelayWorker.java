@@ -233,6 +233,18 @@ public final class RelayWorker implements EventLoop {
         alive = false; // its transport is closed by UdpRelay#start, which opened it
     }
 
+    /** ICMP port unreachable (or connection refused) on {@code leg}'s upstream socket: tell the router. */
+    void upstreamUnreachable(RelayLeg leg) {
+        if (handler == null || !leg.isOpen()) {
+            return;
+        }
+        try {
+            handler.onUpstreamUnreachable(leg);
+        } catch (RuntimeException | LinkageError | AssertionError e) {
+            logError("handler failed in onUpstreamUnreachable", e);
+        }
+    }
+
     void stop() {
         running = false;
         io.wakeup();

@@ -321,8 +321,10 @@ final class MmsgDatagramIo extends DatagramIo {
         if (n < 0) {
             int err = errno(capture);
             if (err == ECONNREFUSED) {
-                // The origin's port is closed right now (ICMP). Keep the leg, as the NIO path does.
+                // The origin's port is closed right now (ICMP). Keep the leg, as the NIO path
+                // does; the router hears of it (origin health) and decides.
                 leg.dropped++;
+                worker.upstreamUnreachable(leg);
             } else if (err != EAGAIN && err != EINTR) {
                 worker.upstreamFailed(leg);
             }
@@ -457,6 +459,9 @@ final class MmsgDatagramIo extends DatagramIo {
                         }
                     } else {
                         io.failed(legs[i], toClient[i]); // e.g. ECONNREFUSED left by an earlier ICMP
+                        if (err == ECONNREFUSED && !toClient[i] && legs[i] != null) {
+                            io.worker.upstreamUnreachable(legs[i]);
+                        }
                         i++;
                     }
                 }

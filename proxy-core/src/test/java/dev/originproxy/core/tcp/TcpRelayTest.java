@@ -571,6 +571,7 @@ class TcpRelayTest {
         Socket client = connect(r);
         Socket up = track(origin.accept());
         up.setSoTimeout(5000);
+        await("spliced", () -> r.stats().connected() == 1); // else the handler resets its client itself
         CountDownLatch done = new CountDownLatch(1);
         Thread t = new Thread(() -> {
             r.close();

@@ -1,6 +1,5 @@
 package dev.originproxy.examples.gateway;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.originproxy.core.balancer.OriginLoadBalancer;
 import dev.originproxy.core.balancer.OriginLoadBalancers;
 import dev.originproxy.core.origin.RegistrationHandler;
@@ -10,7 +9,7 @@ import dev.originproxy.core.session.SessionLifecycle;
 import dev.originproxy.core.session.SessionListener;
 import dev.originproxy.core.session.SessionRefusedException;
 import dev.originproxy.sdp.ProxyCandidates;
-import dev.originproxy.sdp.http.JdkHttpAdapter;
+import dev.originproxy.sdp.http.GuardedHttpServer;
 import dev.originproxy.sdp.whip.WhipForwarder;
 import dev.originproxy.http.HttpFront;
 import dev.originproxy.srt.router.SrtRouter;
@@ -28,11 +27,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -40,7 +37,7 @@ import java.util.function.BooleanSupplier;
  * example for a host that wants every part.
  *
  * <pre>
- *  WHIP/WHEP client --HTTP--&gt; PROXY_HTTP_API    (WhipForwarder on com.sun.net.httpserver) --HTTP--&gt; origin API
+ *  WHIP/WHEP client --HTTP--&gt; PROXY_HTTP_API    (WhipForwarder on GuardedHttpServer) --HTTP--&gt; origin API
  *  WebRTC media     --UDP---&gt; PROXY_WEBRTC_SERVER (WebRtcRouter)                           --UDP---&gt; origin RTC
  *  SRT caller       --UDP---&gt; PROXY_SRT_SERVER    (SrtRouter)                              --UDP---&gt; origin SRT
  *  FLV/TS/HLS viewer--HTTP--&gt; PROXY_HTTP_SERVER   (HttpFront on the TCP engine)            --HTTP--&gt; origin http
@@ -64,13 +61,15 @@ public final class Gateway implements AutoCloseable {
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
     private final SessionLifecycle lifecycle = new SessionLifecycle();
     private volatile boolean draining;
+    /** Every listener bound and started (for /readyz). */
+    private volatile boolean listening;
     private OriginLoadBalancer balancer;
     private WebRtcRouter webrtc;
     private SrtRouter srt;
     private HttpFront httpFront;
     private WhipForwarder forwarder;
-    private HttpServer httpApi;
-    private HttpServer systemApi;
+    private GuardedHttpServer httpApi;
+    private GuardedHttpServer systemApi;
     private GatewayMetrics metrics;
     private ObjectName mbean;
 
@@ -158,7 +157,8 @@ public final class Gateway implements AutoCloseable {
                 .workers(config.workers())
                 .balancer(balancer)
                 .lifecycle(lifecycle)
-                .originResponseTimeout(config.originRequestTimeout());
+                .originResponseTimeout(config.originRequestTimeout())
+                .hlsViewerIdle(config.hlsSessionTtl());
         config.staticFiles().ifPresent(httpBuilder::staticFiles);
         try {
             httpFront = httpBuilder.build().start();
@@ -170,6 +170,8 @@ public final class Gateway implements AutoCloseable {
 
         metrics = new GatewayMetrics(lifecycle, balancer.registry(), webrtc, srt, httpFront, draining());
         lifecycle.addListener(metrics);
+        // Last: a session refused by an earlier listener logs no start line.
+        lifecycle.addListener(new SessionLog(Clock.systemUTC()));
 
         // The candidates advertise the port the router really bound (PROXY_WEBRTC_SERVER may be 0).
         ProxyCandidates.Builder candidates = ProxyCandidates.builder().udpPort(webrtc.localAddress().getPort());
@@ -184,8 +186,9 @@ public final class Gateway implements AutoCloseable {
                 .build();
         opened.push(forwarder);
 
-        httpApi = http("PROXY_HTTP_API", config.httpApi(), "http-api");
-        httpApi.createContext("/", new JdkHttpAdapter(forwarder::handle, MAX_BODY));
+        // The forwarder blocks on the origin for up to the request timeout: a pool of its own.
+        GuardedHttpServer.Builder httpApiRoutes = http(config.httpApi(), "http-api")
+                .route("/", "whip", forwarder::handle, 16, 256);
 
         RegistrationHandler registration = new RegistrationHandler(balancer.registry(), config.httpApiAuth(),
                 config.registrationPolicy(), Clock.systemUTC());
@@ -195,12 +198,22 @@ public final class Gateway implements AutoCloseable {
         originWatch.scheduleWithFixedDelay(registration::logExpired, 5, 5, TimeUnit.SECONDS);
         opened.push(originWatch::shutdownNow);
         SystemApi api = new SystemApi(balancer, registration, webrtc, srt, metrics, config.systemApiAuth());
-        systemApi = http("PROXY_SYSTEM_API", config.systemApi(), "system-api");
-        systemApi.createContext("/", new JdkHttpAdapter(api::handle, MAX_BODY));
+        // Probes need no token (a kubelet sends none); they tell only up/down and why.
+        HealthProbes probes = new HealthProbes(balancer, () -> listening && !draining, draining(),
+                new HealthProbes.Workers("webrtc", webrtc::workersAlive, config.workers()),
+                new HealthProbes.Workers("srt", srt::workersAlive, config.workers()));
+        // Heartbeats on a pool of their own: views and metrics cannot delay them (nor WHIP, on
+        // its own server), so origins do not expire under load. Probes on theirs too.
+        GuardedHttpServer.Builder systemApiRoutes = http(config.systemApi(), "system-api")
+                .route("/api/v1/srs/register", "heartbeat", api::handle, 4, 256)
+                .route("/healthz", "probes", probes::handle, 2, 64)
+                .route("/readyz", "probes", probes::handle, 2, 64)
+                .route("/", "views", api::handle, 4, 64);
 
         registerMBean();
-        httpApi.start();
-        systemApi.start();
+        httpApi = listen("PROXY_HTTP_API", config.httpApi(), httpApiRoutes);
+        systemApi = listen("PROXY_SYSTEM_API", config.systemApi(), systemApiRoutes);
+        listening = true;
         LOG.info("load balancer: {}", balancer.name());
         LOG.info("listening: WHIP/WHEP signalling (PROXY_HTTP_API) on {}/tcp", SystemApi.text(httpApiAddress()));
         LOG.info("listening: WebRTC media (PROXY_WEBRTC_SERVER) on {}, advertised as {}",
@@ -216,26 +229,23 @@ public final class Gateway implements AutoCloseable {
         return () -> draining;
     }
 
-    private HttpServer http(String variable, InetSocketAddress bind, String name) throws StartupException {
-        HttpServer server;
+    /** A guarded server builder with the gateway's limits; routes are added by the caller. */
+    private GuardedHttpServer.Builder http(InetSocketAddress bind, String name) {
+        return GuardedHttpServer.builder(bind).name(name).maxBodyBytes(MAX_BODY)
+                .headTimeout(config.httpHeadTimeout()).bodyTimeout(config.httpBodyTimeout())
+                .maxConnectionsPerSource(config.httpMaxConnectionsPerSource());
+    }
+
+    private GuardedHttpServer listen(String variable, InetSocketAddress bind, GuardedHttpServer.Builder routes)
+            throws StartupException {
+        GuardedHttpServer server = routes.build();
         try {
-            server = HttpServer.create(bind, 128);
+            server.start();
         } catch (IOException e) {
+            server.close();
             throw new StartupException(variable, "cannot listen on " + SystemApi.text(bind) + "/tcp", e);
         }
-        // The forwarder blocks on the origin for up to the request timeout: a small pool, not
-        // the server's single dispatcher thread, so one slow origin does not stall the others.
-        AtomicInteger n = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(16, r -> {
-            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(pool);
-        opened.push(() -> {
-            server.stop(0);
-            pool.shutdownNow();
-        });
+        opened.push(server);
         return server;
     }
 
@@ -262,7 +272,7 @@ public final class Gateway implements AutoCloseable {
 
     /** The signalling address (the bound port when the setting was 0). */
     public InetSocketAddress httpApiAddress() {
-        return httpApi.getAddress();
+        return httpApi.address();
     }
 
     /** The HTTP streaming address (HTTP-FLV/TS, HLS, static files). */
@@ -272,7 +282,7 @@ public final class Gateway implements AutoCloseable {
 
     /** The system API address. */
     public InetSocketAddress systemApiAddress() {
-        return systemApi.getAddress();
+        return systemApi.address();
     }
 
     /** The WebRTC media address. */

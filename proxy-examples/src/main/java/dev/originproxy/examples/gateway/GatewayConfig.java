@@ -63,13 +63,18 @@ public final class GatewayConfig {
     private final Duration sessionIdleTimeout;
     private final Duration srtHandshakeTimeout;
     private final Duration originRequestTimeout;
+    private final Duration hlsSessionTtl;
     private final BearerAuth httpApiAuth;
     private final BearerAuth systemApiAuth;
     private final BearerAuth whipAuth;
     private final RegistrationPolicy registrationPolicy;
+    private final Duration httpHeadTimeout;
+    private final Duration httpBodyTimeout;
+    private final int httpMaxConnectionsPerSource;
     private final Duration graceQuitTimeout;
     private final Duration forceQuitTimeout;
     private final String logLevel;
+    private final String logFormat;
     private final Map<String, String> notServed;
 
     private GatewayConfig(Reader r) {
@@ -98,6 +103,11 @@ public final class GatewayConfig {
         keyToVar.put("origin.ttl", "PROXY_ORIGIN_SERVER_TTL");
         lb.put("session.ttl", r.duration("PROXY_WEBRTC_SESSION_TTL", "60s").toMillis() + "ms");
         keyToVar.put("session.ttl", "PROXY_WEBRTC_SESSION_TTL");
+        this.hlsSessionTtl = r.duration("PROXY_HLS_SESSION_TTL", "60s");
+        lb.put("hls.session.ttl", hlsSessionTtl.toMillis() + "ms");
+        keyToVar.put("hls.session.ttl", "PROXY_HLS_SESSION_TTL");
+        lb.put("hls.sessions.max", Integer.toString(r.integer("PROXY_HLS_SESSIONS_MAX", "100000", 1, Integer.MAX_VALUE)));
+        keyToVar.put("hls.sessions.max", "PROXY_HLS_SESSIONS_MAX");
         String strategy = r.text("PROXY_PLACEMENT_STRATEGY", "random");
         try {
             PlacementStrategy.parse(strategy);
@@ -192,6 +202,9 @@ public final class GatewayConfig {
             }
         }
         this.registrationPolicy = policy.build();
+        this.httpHeadTimeout = r.duration("PROXY_HTTP_HEAD_TIMEOUT", "5s");
+        this.httpBodyTimeout = r.duration("PROXY_HTTP_BODY_TIMEOUT", "10s");
+        this.httpMaxConnectionsPerSource = r.integer("PROXY_HTTP_MAX_CONNECTIONS_PER_SOURCE", "64", 1, 1_000_000);
 
         this.graceQuitTimeout = r.duration("PROXY_GRACE_QUIT_TIMEOUT", "20s");
         this.forceQuitTimeout = r.duration("PROXY_FORCE_QUIT_TIMEOUT", "30s");
@@ -204,6 +217,11 @@ public final class GatewayConfig {
                     + "'; known: trace, debug, info, warn, error, off");
         }
         this.logLevel = level;
+        String format = r.text("PROXY_LOG_FORMAT", "text").toLowerCase(Locale.ROOT);
+        if (!List.of("text", "json").contains(format)) {
+            throw new ConfigException("PROXY_LOG_FORMAT", "unknown format '" + format + "'; known: text, json");
+        }
+        this.logFormat = format;
         Map<String, String> ns = new LinkedHashMap<>();
         NOT_SERVED.keySet().stream().sorted().forEach(k -> ns.put(k, r.text(k, NOT_SERVED.get(k))));
         this.notServed = Collections.unmodifiableMap(ns);
@@ -309,6 +327,14 @@ public final class GatewayConfig {
         return srtHandshakeTimeout;
     }
 
+    /**
+     * How long an HLS viewer's session id lives without a request ({@code PROXY_HLS_SESSION_TTL},
+     * 60s): in the balancer's store (fleet-wide with Redis) and as the viewer's idle bound.
+     */
+    public Duration hlsSessionTtl() {
+        return hlsSessionTtl;
+    }
+
     /** Whole-request timeout of signalling to origins ({@code PROXY_ORIGIN_REQUEST_TIMEOUT}, 5s). */
     public Duration originRequestTimeout() {
         return originRequestTimeout;
@@ -335,6 +361,21 @@ public final class GatewayConfig {
         return systemApiAuth;
     }
 
+    /** How long a client may take to send a request head on either HTTP API ({@code PROXY_HTTP_HEAD_TIMEOUT}, 5s; then 408). */
+    public Duration httpHeadTimeout() {
+        return httpHeadTimeout;
+    }
+
+    /** How long a client may take to send a request body after its head ({@code PROXY_HTTP_BODY_TIMEOUT}, 10s; then 408). */
+    public Duration httpBodyTimeout() {
+        return httpBodyTimeout;
+    }
+
+    /** Open connections per source address on each HTTP API ({@code PROXY_HTTP_MAX_CONNECTIONS_PER_SOURCE}, 64; then 429). */
+    public int httpMaxConnectionsPerSource() {
+        return httpMaxConnectionsPerSource;
+    }
+
     /** What origin heartbeats may announce ({@code PROXY_ORIGIN_ALLOWED_NETWORKS}, {@code PROXY_ORIGIN_ALLOW_SPECIAL_ADDRESSES}, {@code PROXY_MAX_ORIGINS}). */
     public RegistrationPolicy registrationPolicy() {
         return registrationPolicy;
@@ -353,6 +394,11 @@ public final class GatewayConfig {
     /** The log level ({@code PROXY_LOG_LEVEL}, info). */
     public String logLevel() {
         return logLevel;
+    }
+
+    /** The log line format ({@code PROXY_LOG_FORMAT}): {@code text} (default) or {@code json}, one object per line. */
+    public String logFormat() {
+        return logFormat;
     }
 
     /** SRS servers this gateway does not have yet, with their configured (or SRS default) values. */

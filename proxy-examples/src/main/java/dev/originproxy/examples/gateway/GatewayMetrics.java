@@ -10,6 +10,7 @@ import dev.originproxy.core.session.SessionLifecycle;
 import dev.originproxy.core.session.SessionListener;
 import dev.originproxy.core.session.SessionProtocol;
 import dev.originproxy.http.HttpFront;
+import dev.originproxy.http.HlsFrontStats;
 import dev.originproxy.http.HttpFrontStats;
 import dev.originproxy.srt.router.SrtRouter;
 import dev.originproxy.srt.router.SrtRouterStats;
@@ -244,6 +245,7 @@ public final class GatewayMetrics implements GatewayMetricsMBean, SessionListene
         counter(b, "originproxy_srt_handshake_timeouts_total", "SRT handshakes the origin did not finish in time.",
                 s.handshakeTimeouts());
         httpFront(b);
+        hls(b);
         return b.toString();
     }
 
@@ -269,6 +271,26 @@ public final class GatewayMetrics implements GatewayMetricsMBean, SessionListene
         gauge(b, "originproxy_http_open_connections", "Client and origin connections open on PROXY_HTTP_SERVER.", "",
                 h.openConnections());
         gauge(b, "originproxy_http_buffered_bytes", "Bytes queued for slow viewers now.", "", h.bufferedBytes());
+    }
+
+    private void hls(StringBuilder b) {
+        HlsFrontStats h = http.hlsStats();
+        gauge(b, "originproxy_hls_viewers", "HLS viewers (session ids) seen within the idle bound on this proxy.", "",
+                h.viewersLive());
+        counter(b, "originproxy_hls_sessions_created_total", "HLS session ids created by this proxy (new viewers).",
+                h.sessionsCreated());
+        counter(b, "originproxy_hls_playlists_total", "HLS playlists fetched, rewritten and answered.",
+                h.playlistsServed());
+        counter(b, "originproxy_hls_media_relayed_total", "HLS segments, parts, init segments and keys relayed.",
+                h.mediaRelayed());
+        counter(b, "originproxy_hls_unknown_sessions_total", "HLS requests with an unknown session id (404).",
+                h.unknownSessions());
+        counter(b, "originproxy_hls_refused_total", "New HLS viewers refused at the session or viewer bound (503).",
+                h.sessionLimitRefusals() + h.viewersRefusedAtLimit());
+        counter(b, "originproxy_hls_origin_errors_total", "HLS playlist fetches the origin failed.", h.originErrors());
+        header(b, "originproxy_hls_rewrite_failures_total", "counter", "Origin playlists the rewriter refused.");
+        h.rewriteFailures().forEach((reason, n) -> line(b, "originproxy_hls_rewrite_failures_total",
+                "reason=\"" + reason.toLowerCase(Locale.ROOT) + "\"", n));
     }
 
     private static void header(StringBuilder b, String name, String type, String help) {

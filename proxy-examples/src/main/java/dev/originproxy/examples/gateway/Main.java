@@ -1,5 +1,6 @@
 package dev.originproxy.examples.gateway;
 
+import dev.originproxy.examples.logging.GatewayLoggingProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -38,8 +39,8 @@ public final class Main {
             err.println("originproxy: bad setting: " + e.getMessage());
             return 2;
         }
-        configureLogging(config.logLevel());
-        // Created only now: slf4j-simple reads its level once, when the first logger is made.
+        configureLogging(config.logLevel(), config.logFormat());
+        // Created only now: the binding reads its level and format once, when the first logger is made.
         Logger log = LoggerFactory.getLogger(Main.class);
 
         // Our own handlers instead of shutdown hooks: with hooks the JVM exits 143/130 after a
@@ -126,11 +127,9 @@ public final class Main {
         return variable.equals("PROXY_RTMP_SERVER") ? "RTMP" : "HTTP-FLV/HLS";
     }
 
-    private static void configureLogging(String level) {
-        setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", level);
-        setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
-        setIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
-        setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "true");
+    private static void configureLogging(String level, String format) {
+        setIfAbsent(GatewayLoggingProvider.LEVEL_PROPERTY, level);
+        setIfAbsent(GatewayLoggingProvider.FORMAT_PROPERTY, format);
     }
 
     private static void setIfAbsent(String key, String value) {

@@ -203,7 +203,7 @@ public final class SystemApi {
             }
             g.writeEndArray();
             g.writeArrayFieldStart("http");
-            for (SessionInfo s : metrics.liveSessions(EnumSet.of(SessionProtocol.HTTP_FLV, SessionProtocol.HTTP_TS))) {
+            for (SessionInfo s : metrics.liveSessions(EnumSet.of(SessionProtocol.HTTP_FLV, SessionProtocol.HTTP_TS, SessionProtocol.HLS))) {
                 g.writeStartObject();
                 g.writeStringField("id", s.id());
                 g.writeStringField("stream", s.streamKey().toString());

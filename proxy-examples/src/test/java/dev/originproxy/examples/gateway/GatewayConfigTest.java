@@ -79,6 +79,13 @@ class GatewayConfigTest {
         assertBad(Map.of("PROXY_PLACEMENT_STRATEGY", "best"), "PROXY_PLACEMENT_STRATEGY: ");
     }
 
+    @Test
+    void logFormatIsTextUnlessJsonIsAsked() {
+        assertThat(GatewayConfig.from(Map.of()).logFormat()).isEqualTo("text");
+        assertThat(GatewayConfig.from(Map.of("PROXY_LOG_FORMAT", "JSON")).logFormat()).isEqualTo("json");
+        assertBad(Map.of("PROXY_LOG_FORMAT", "xml"), "PROXY_LOG_FORMAT: unknown format 'xml'");
+    }
+
     private static void assertBad(Map<String, String> env, String messageStart) {
         assertThatThrownBy(() -> GatewayConfig.from(env))
                 .isInstanceOf(ConfigException.class)

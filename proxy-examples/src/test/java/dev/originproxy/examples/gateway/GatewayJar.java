@@ -84,4 +84,24 @@ final class GatewayJar {
         throw new AssertionError("GET " + path + " did not satisfy " + condition + " within " + deadline
                 + "; last answer: " + last);
     }
+
+    /** Polls {@code GET path} until it answers {@code status}; fails with the last answer. */
+    static void awaitStatus(int port, String path, int status, Duration deadline) throws InterruptedException {
+        long end = System.nanoTime() + deadline.toNanos();
+        String last = null;
+        while (System.nanoTime() - end < 0) {
+            try {
+                HttpResponse<String> r = get(port, path);
+                if (r.statusCode() == status) {
+                    return;
+                }
+                last = r.statusCode() + " " + r.body();
+            } catch (UncheckedIOException e) {
+                last = e.getMessage();
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("GET " + path + " did not answer " + status + " within " + deadline
+                + "; last answer: " + last);
+    }
 }

@@ -138,7 +138,11 @@ class GatewayProcessIT {
                     // then the gateway closes everything and exits 0.
                     assertThat(whip.isAlive()).isTrue();
                     long t0 = System.nanoTime();
+                    assertThat(GatewayJar.get(systemApi, "/readyz").statusCode()).isEqualTo(200);
                     ProcessHandle.of(gateway.pid()).orElseThrow().destroy();
+                    // Draining: a Kubernetes Service stops sending new clients, live ones finish.
+                    GatewayJar.awaitStatus(systemApi, "/readyz", 503, Duration.ofSeconds(3));
+                    assertThat(GatewayJar.get(systemApi, "/healthz").statusCode()).isEqualTo(200);
                     int code = gateway.waitForExit(GRACE.plusSeconds(5));
                     Duration took = Duration.ofNanos(System.nanoTime() - t0);
                     assertThat(code).isZero();

@@ -129,4 +129,42 @@ class GatewayTest {
             }
         }
     }
+
+    @Test
+    @Timeout(30)
+    void rewritesAnHlsPlaylistAndShowsTheViewerInSessionsAndMetrics() throws Exception {
+        try (ServerSocket origin = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
+             Gateway gateway = Gateway.start(loopback(Map.of("PROXY_HLS_SESSION_TTL", "30s")))) {
+            int api = gateway.systemApiAddress().getPort();
+            String heartbeat = HEARTBEAT.replace("\"srt\":[\"10080\"]", "\"http\":[\"" + origin.getLocalPort() + "\"]");
+            assertThat(GatewayJar.post(api, "/api/v1/srs/register", heartbeat).statusCode()).isEqualTo(200);
+            Thread originThread = new Thread(() -> {
+                try (Socket upstream = origin.accept()) {
+                    upstream.getInputStream().read(new byte[1024]);
+                    String body = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nhttp://127.0.0.1:" + origin.getLocalPort()
+                            + "/live/livestream.m3u8?hls_ctx=c1\n";
+                    upstream.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/vnd.apple.mpegurl\r\n"
+                            + "ETag: \"e1\"\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                            .getBytes(StandardCharsets.US_ASCII));
+                } catch (java.io.IOException e) {
+                    // the assertions below fail instead
+                }
+            });
+            originThread.start();
+            HttpResponse<String> playlist = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                    "http://127.0.0.1:" + gateway.httpServerAddress().getPort() + "/live/livestream.m3u8"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            originThread.join(10_000);
+
+            assertThat(playlist.statusCode()).isEqualTo(200);
+            assertThat(playlist.body()).matches("(?s)#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n"
+                    + "/live/livestream\\.m3u8\\?hls_ctx=c1&spbhid=[A-Za-z0-9_-]{22}\n");
+            assertThat(playlist.headers().firstValue("ETag")).isEmpty();
+            assertThat(GatewayJar.get(api, "/api/v1/sessions").body())
+                    .contains("\"protocol\":\"hls\"", "\"stream\":\"__defaultVhost__/live/livestream\"");
+            assertThat(GatewayJar.get(api, "/metrics").body())
+                    .contains("originproxy_sessions_live{protocol=\"hls\"} 1\n", "originproxy_hls_viewers 1\n",
+                            "originproxy_hls_playlists_total 1\n", "originproxy_hls_sessions_created_total 1\n");
+        }
+    }
 }

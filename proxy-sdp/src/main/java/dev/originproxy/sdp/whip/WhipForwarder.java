@@ -3,6 +3,7 @@ package dev.originproxy.sdp.whip;
 import dev.originproxy.core.api.ApiRequest;
 import dev.originproxy.core.api.ApiResponse;
 import dev.originproxy.core.api.BearerAuth;
+import dev.originproxy.core.balancer.OriginHealth;
 import dev.originproxy.core.balancer.OriginLoadBalancer;
 import dev.originproxy.core.session.SessionLifecycle;
 import dev.originproxy.sdp.ProxyCandidates;
@@ -73,7 +74,7 @@ public final class WhipForwarder implements AutoCloseable {
         this.sessions = new SessionSweeper(balancer.sessions(), lifecycle, b.clock, b.sweepInterval, b.missingGrace);
         OriginAnswers answers = new OriginAnswers(balancer.registry());
         this.offers = new OfferHandler(balancer, lifecycle, candidates, client, sessions, answers, b.limits, b.clock,
-                b.maxBodyBytes);
+                b.maxBodyBytes, b.originHealth);
         this.resources = new SessionResourceHandler(balancer, client, sessions, answers, candidates, b.limits);
     }
 
@@ -153,8 +154,19 @@ public final class WhipForwarder implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private Duration sweepInterval = Duration.ofSeconds(5);
         private Duration missingGrace = Duration.ofSeconds(30);
+        private OriginHealth originHealth;
 
         private Builder() {
+        }
+
+        /**
+         * Where origin failures are reported (connection refused, 5xx from its API): the origin
+         * becomes suspect, and an offer whose origin refused the connection is tried once more on
+         * the stream's new placement. Default none: failures are only answered (502).
+         */
+        public Builder originHealth(OriginHealth health) {
+            this.originHealth = Objects.requireNonNull(health, "health");
+            return this;
         }
 
         /** Placement, session store and registry (required). */

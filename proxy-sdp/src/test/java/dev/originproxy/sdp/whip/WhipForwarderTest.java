@@ -540,7 +540,87 @@ class WhipForwarderTest {
         assertThat(r.bodyText() + allHeaderValues(r)).doesNotContain(ORIGIN_IP).doesNotContain(":" + deadPort);
         assertThat(balancer.sessions().list()).isEmpty();
         assertThat(recorder.started).hasSize(1);
-        assertThat(recorder.ended).containsExactly(Map.entry(recorder.started.get(0).id(), EndReason.ORIGIN_REJECTED));
+        // an origin that cannot be reached is gone (EndReason.ORIGIN_GONE), not a rejection (issue 15)
+        assertThat(recorder.ended).containsExactly(Map.entry(recorder.started.get(0).id(), EndReason.ORIGIN_GONE));
+    }
+
+    @Test
+    void aDeadOriginIsSuspectedAndTheOfferLandsOnALiveOne() throws Exception {
+        ScriptedOrigin live = new ScriptedOrigin(ORIGIN_IP);
+        closeables.add(live);
+        live.answerWith(whipAnswer("/rtc/v1/whip/?app=live&stream=s1&session=" + ORIGIN_SESSION));
+        String dead = balancer.placement().pick(dev.originproxy.core.StreamKey.of(null, "live", "s1")).id();
+        assertThat(dead).isEqualTo("origin-a");
+        balancer.registry().register(originServer("origin-b", live.port()));
+        origin.close(); // origin-a dies; its placement of s1 is still sticky
+        try (dev.originproxy.core.balancer.OriginHealth health = dev.originproxy.core.balancer.OriginHealth.builder()
+                .registry(balancer.registry()).build().start()) {
+            WhipForwarder fw = forwarder(b -> b.originHealth(health));
+
+            ApiResponse r = fw.handle(post(WHIP, fixture("chrome-offer.sdp"), Map.of()));
+
+            assertThat(r.status()).as(r.bodyText()).isEqualTo(201);
+            assertThat(live.single().method()).isEqualTo("POST");
+            assertThat(health.isSuspect("origin-a")).isTrue();
+            assertThat(balancer.registry().suspects()).containsExactly("origin-a");
+            assertThat(balancer.sessions().list()).singleElement()
+                    .satisfies(s -> assertThat(s.originId()).isEqualTo("origin-b"));
+            assertThat(recorder.ended).containsExactly(Map.entry(recorder.started.get(0).id(), EndReason.ORIGIN_GONE));
+        }
+    }
+
+    @Test
+    void aSessionStoreFailingAfterItsWriteLeavesNoSessionBehindTheError() {
+        origin.answerWith(whipAnswer("/rtc/v1/whip/?app=live&stream=s1&session=" + ORIGIN_SESSION));
+        dev.originproxy.core.balancer.SessionStore real = balancer.sessions();
+        dev.originproxy.core.balancer.SessionStore flaky = new dev.originproxy.core.balancer.SessionStore() {
+            @Override
+            public void store(WebRtcSession session) {
+                real.store(session); // the write lands, then the answer times out
+                throw new dev.originproxy.core.balancer.BalancerUnavailableException("read timed out", null);
+            }
+
+            @Override
+            public java.util.Optional<WebRtcSession> find(String username) {
+                return real.find(username);
+            }
+
+            @Override
+            public java.util.Optional<WebRtcSession> findById(String id) {
+                return real.findById(id);
+            }
+
+            @Override
+            public boolean refresh(String username) {
+                return real.refresh(username);
+            }
+
+            @Override
+            public boolean remove(String username) {
+                return real.remove(username);
+            }
+
+            @Override
+            public List<WebRtcSession> list() {
+                return real.list();
+            }
+
+            @Override
+            public void addRemovalListener(java.util.function.Consumer<WebRtcSession> listener) {
+                real.addRemovalListener(listener);
+            }
+        };
+        var lb = dev.originproxy.core.balancer.OriginLoadBalancer.of("flaky", balancer.registry(),
+                balancer.placement(), flaky, balancer.hlsSessions(), null);
+        WhipForwarder fw = closing(WhipForwarder.builder().balancer(lb).lifecycle(lifecycle).candidates(CANDIDATES)
+                .requestTimeout(Duration.ofSeconds(3)).build());
+
+        ApiResponse r = fw.handle(post(WHIP, fixture("chrome-offer.sdp"), Map.of()));
+
+        assertThat(r.status()).isEqualTo(503);
+        // before: the session stayed in the store (and media could bind to it) behind the error
+        assertThat(real.list()).isEmpty();
+        assertThat(recorder.ended).hasSize(1);
     }
 
     @Test

@@ -156,6 +156,9 @@ final class OriginHandshake {
                 ctx.handshakeTimeouts.incrementAndGet();
                 LOG.info("srt session {} from {}: origin {} {} did not finish the handshake in time",
                         s.id, s.caller, s.originId, s.origin);
+                if (s.leg != null) {
+                    ctx.reportOrigin(s.originId, "it did not finish an SRT handshake in time");
+                }
                 handler.end(s, EndReason.HANDSHAKE_TIMEOUT);
                 handler.rejectSession(s, SrtRejectReason.TIMEOUT.code());
             } else if (s.toOrigin != null && s.leg != null && now - s.nextRetransmitNanos >= 0) {

@@ -45,6 +45,8 @@ final class SessionPlacer {
         }
     }
 
+    private static final java.util.Set<OriginProtocol> SRT_ONLY = java.util.EnumSet.of(OriginProtocol.SRT);
+
     private final SrtRouterContext ctx;
     private final SrtWorkerHandler handler;
 
@@ -72,6 +74,32 @@ final class SessionPlacer {
         });
     }
 
+    /**
+     * On the worker: the origin of a handshaking session refused its datagrams (ICMP port
+     * unreachable). Marks it suspect in the registry (off the loop, before picking) and places the
+     * session once more; {@code onStart} is not asked again.
+     */
+    void replace(SrtSession s, String goneOriginId) {
+        s.placing = ctx.offLoop.submit(handler.worker, () -> {
+            if (ctx.health != null) {
+                ctx.health.suspectNow(goneOriginId, "its SRT port refused the handshake (ICMP port unreachable)");
+            }
+            return pickOrigin(s);
+        }, (placed, failure) -> {
+            if (failure instanceof EventLoopGoneException) {
+                return;
+            }
+            s.placing = null;
+            if (failure instanceof PlacementFailed) {
+                handler.fail(s, ((PlacementFailed) failure).code, failure.getMessage());
+            } else if (failure != null) {
+                handler.fail(s, SrtRejectCodes.DOWN, "placement failed: " + failure);
+            } else {
+                handler.handshake.placed(s, placed);
+            }
+        });
+    }
+
     /** Cancels the placement of a session that ended; counted when it was still pending. */
     void cancel(SrtSession s) {
         if (s.placing != null && s.placing.cancel()) {
@@ -82,22 +110,12 @@ final class SessionPlacer {
 
     /** Off the loop: balancer, address, {@code onStart}. */
     private Placed pick(SrtSession s) throws PlacementFailed {
-        OriginServer origin;
-        try {
-            origin = ctx.placement.pick(s.stream);
-        } catch (NoOriginAvailableException | BalancerUnavailableException e) {
-            throw new PlacementFailed(SrtRejectCodes.DOWN, e.getMessage());
-        }
-        Optional<InetSocketAddress> a = origin.address(OriginProtocol.SRT, OriginEndpoint.Transport.UDP);
-        if (a.isEmpty() || a.get().isUnresolved()) {
-            throw new PlacementFailed(SrtRejectCodes.BAD_GATEWAY,
-                    "origin " + origin.id() + " announces no usable SRT endpoint");
-        }
+        Placed placed = pickOrigin(s);
         if (s.lifecycleState.get() != SrtSession.LIFECYCLE_NEW) {
             throw new PlacementFailed(SrtRejectCodes.DOWN, "session ended while placing");
         }
         try {
-            ctx.lifecycle.start(new SessionInfo(s.id, SessionProtocol.SRT, s.direction, s.stream, origin.id(),
+            ctx.lifecycle.start(new SessionInfo(s.id, SessionProtocol.SRT, s.direction, s.stream, placed.originId(),
                     s.caller, s.startedAt));
         } catch (SessionRefusedException e) {
             throw new PlacementFailed(SrtRejectCodes.FORBIDDEN, "refused: " + e.getMessage());
@@ -109,6 +127,22 @@ final class SessionPlacer {
             EndReason reason = s.endReason;
             ctx.lifecycle.end(s.id, reason == null ? EndReason.CLIENT_CLOSED : reason, SessionCounters.ZERO);
             throw new PlacementFailed(SrtRejectCodes.DOWN, "session ended while placing");
+        }
+        return placed;
+    }
+
+    /** Off the loop: the balancer's pick for SRT and the origin's SRT address. */
+    private Placed pickOrigin(SrtSession s) throws PlacementFailed {
+        OriginServer origin;
+        try {
+            origin = ctx.placement.pick(s.stream, SRT_ONLY);
+        } catch (NoOriginAvailableException | BalancerUnavailableException e) {
+            throw new PlacementFailed(SrtRejectCodes.DOWN, e.getMessage());
+        }
+        Optional<InetSocketAddress> a = origin.address(OriginProtocol.SRT, OriginEndpoint.Transport.UDP);
+        if (a.isEmpty() || a.get().isUnresolved()) {
+            throw new PlacementFailed(SrtRejectCodes.BAD_GATEWAY,
+                    "origin " + origin.id() + " announces no usable SRT endpoint");
         }
         return new Placed(origin.id(), a.get());
     }

@@ -2,6 +2,7 @@ package dev.originproxy.srt.router;
 
 import dev.originproxy.core.Direction;
 import dev.originproxy.core.StreamKey;
+import dev.originproxy.core.balancer.OriginHealth;
 import dev.originproxy.core.balancer.OriginLoadBalancer;
 import dev.originproxy.core.balancer.StreamPlacement;
 import dev.originproxy.core.loop.OffLoop;
@@ -95,7 +96,7 @@ public final class SrtRouter implements AutoCloseable {
         this.ctx = new SrtRouterContext(Objects.requireNonNull(b.placement, "placement (or balancer) is required"),
                 b.lifecycle == null ? new SessionLifecycle() : b.lifecycle, secret, b.handshakeTimeout.toNanos(),
                 b.retransmitInterval.toNanos(), b.maxSessions, b.advertisedKeyLength, b.defaultStream,
-                b.defaultDirection, b.nanoClock, offLoop);
+                b.defaultDirection, b.nanoClock, offLoop, b.originHealth, b.originGoneAfter.toNanos());
         long tickMillis = Math.max(10, Math.min(100, b.retransmitInterval.toMillis() / 4));
         this.relay = UdpRelay.builder()
                 .bind(b.bind)
@@ -146,6 +147,11 @@ public final class SrtRouter implements AutoCloseable {
         return relay.openLegs();
     }
 
+    /** Workers running now (below the configured count after a worker died). */
+    public int workersAlive() {
+        return relay.workersAlive();
+    }
+
     /** A snapshot of the router's counters. */
     public SrtRouterStats stats() {
         return ctx.stats(relay.stats());
@@ -192,11 +198,6 @@ public final class SrtRouter implements AutoCloseable {
         }
     }
 
-    /** Workers running now (below the configured count after a worker died). */
-    public int workersAlive() {
-        return relay.workersAlive();
-    }
-
     /** Configures an {@link SrtRouter}; not thread-safe. */
     public static final class Builder {
         private InetSocketAddress bind = new InetSocketAddress(10080);
@@ -211,6 +212,8 @@ public final class SrtRouter implements AutoCloseable {
         private Duration idleTimeout = Duration.ofSeconds(10);
         private int maxSessions = 10_000;
         private OffLoop offLoop;
+        private OriginHealth originHealth;
+        private Duration originGoneAfter = Duration.ofSeconds(2);
         private int maxPendingPlacements = 1_024;
         private StreamKey defaultStream;
         private Direction defaultDirection = Direction.PUBLISH;
@@ -326,6 +329,24 @@ public final class SrtRouter implements AutoCloseable {
          */
         public Builder offLoop(OffLoop offLoop) {
             this.offLoop = Objects.requireNonNull(offLoop, "offLoop");
+            return this;
+        }
+
+        /**
+         * Origin suspicion: the router reports ICMP port unreachable on an origin's socket and
+         * SRT handshake timeouts; a handshake whose origin refuses datagrams is placed once more
+         * (on a live origin); an established session whose origin is suspect and silent for
+         * {@link #originGoneAfter} ends with {@code ORIGIN_GONE}, and its caller gets a SHUTDOWN.
+         * Default none.
+         */
+        public Builder originHealth(OriginHealth health) {
+            this.originHealth = Objects.requireNonNull(health, "health");
+            return this;
+        }
+
+        /** How long a suspect origin may stay silent before its sessions end; default 2 s. */
+        public Builder originGoneAfter(Duration grace) {
+            this.originGoneAfter = positive(grace, "originGoneAfter");
             return this;
         }
 

@@ -2,6 +2,7 @@ package dev.originproxy.srt.router;
 
 import dev.originproxy.core.Direction;
 import dev.originproxy.core.StreamKey;
+import dev.originproxy.core.balancer.OriginHealth;
 import dev.originproxy.core.balancer.StreamPlacement;
 import dev.originproxy.core.loop.OffLoop;
 import dev.originproxy.core.relay.RelayStats;
@@ -33,6 +34,10 @@ final class SrtRouterContext {
     final Direction defaultDirection;
     final long epochNanos;
     final OffLoop offLoop;
+    /** Where origin failures are reported and suspicion is read; null when the host gave none. */
+    final OriginHealth health;
+    /** How long a suspect origin may stay silent on an established session before it ends. */
+    final long originGoneNanos;
 
     final ConcurrentHashMap<String, SrtSession> sessions = new ConcurrentHashMap<>();
     final AtomicInteger sessionCount = new AtomicInteger();
@@ -47,7 +52,8 @@ final class SrtRouterContext {
 
     SrtRouterContext(StreamPlacement placement, SessionLifecycle lifecycle, byte[] cookieSecret,
                      long handshakeTimeoutNanos, long retransmitNanos, int maxSessions, int advertisedKeyLength,
-                     StreamKey defaultStream, Direction defaultDirection, LongSupplier nanoClock, OffLoop offLoop) {
+                     StreamKey defaultStream, Direction defaultDirection, LongSupplier nanoClock, OffLoop offLoop,
+                     OriginHealth health, long originGoneNanos) {
         this.placement = placement;
         this.lifecycle = lifecycle;
         this.cookieSecret = cookieSecret;
@@ -59,6 +65,20 @@ final class SrtRouterContext {
         this.defaultDirection = defaultDirection;
         this.epochNanos = nanoClock.getAsLong();
         this.offLoop = offLoop;
+        this.health = health;
+        this.originGoneNanos = originGoneNanos;
+    }
+
+    /** Reports an origin failure when the host gave an {@link OriginHealth}. */
+    void reportOrigin(String originId, String reason) {
+        if (health != null && originId != null) {
+            health.report(originId, reason);
+        }
+    }
+
+    /** Whether the origin is suspect (false without an {@link OriginHealth}). */
+    boolean suspect(String originId) {
+        return health != null && health.isSuspect(originId);
     }
 
     /** The SRT header timestamp (microseconds since the router started) at {@code nowNanos}. */

@@ -51,6 +51,8 @@ final class SrtSession {
     /** The origin's CONCLUSION answer as sent to the caller, replayed on a retransmitted CONCLUSION. */
     ByteBuffer answer;
     boolean ended;
+    /** Whether the session was placed a second time after its first origin refused the handshake. */
+    boolean replaced;
     /** Why the session ended (set before {@link #lifecycleState} moves to ENDED). */
     volatile EndReason endReason;
     final AtomicInteger lifecycleState = new AtomicInteger(LIFECYCLE_NEW);

@@ -52,6 +52,8 @@ final class SrtWorkerHandler implements RelayHandler {
     private final SrtHandshake scratch = new SrtHandshake();
     private final ByteBuffer out = ByteBuffer.allocate(OUT_BUFFER);
     private final SrtSynCookie cookies;
+    private static final long GONE_SCAN_NANOS = 250_000_000L;
+    private long nextGoneScanNanos;
 
     SrtWorkerHandler(SrtRouterContext ctx, RelayWorker worker) {
         this.ctx = ctx;
@@ -247,6 +249,72 @@ final class SrtWorkerHandler implements RelayHandler {
     @Override
     public void onTick(long now) {
         handshake.onTick(now);
+        if (ctx.health != null && now - nextGoneScanNanos >= 0) {
+            nextGoneScanNanos = now + GONE_SCAN_NANOS;
+            endSessionsOfGoneOrigins(now);
+        }
+    }
+
+    /**
+     * The origin's socket refused a datagram (ICMP port unreachable): report the origin; a session
+     * still handshaking is placed once more (on a live origin), an established one ends when the
+     * origin stays silent (see {@link #endSessionsOfGoneOrigins}).
+     */
+    @Override
+    public void onUpstreamUnreachable(RelayLeg leg) {
+        Object a = leg.attachment();
+        if (!(a instanceof SrtSession)) {
+            return;
+        }
+        SrtSession s = (SrtSession) a;
+        ctx.reportOrigin(s.originId, "ICMP port unreachable from its SRT port " + leg.upstream());
+        if (s.ended || s.state == SrtSessionState.ESTABLISHED || s.replaced || ctx.health == null) {
+            return;
+        }
+        s.replaced = true;
+        LOG.info("srt session {} from {}: origin {} refused the handshake; placing it again", s.id, s.caller,
+                s.originId);
+        s.leg = null;
+        s.toOrigin = null;
+        s.state = SrtSessionState.PLACING;
+        leg.close();
+        placer.replace(s, s.originId);
+    }
+
+    /** Established sessions whose origin is suspect and silent for the grace end with ORIGIN_GONE. */
+    private void endSessionsOfGoneOrigins(long now) {
+        ArrayList<SrtSession> gone = null;
+        for (SrtSession s : byCaller.values()) {
+            RelayLeg leg = s.leg;
+            if (s.state == SrtSessionState.ESTABLISHED && leg != null && ctx.suspect(s.originId)
+                    && now - leg.lastFromOriginNanos() > ctx.originGoneNanos) {
+                if (gone == null) {
+                    gone = new ArrayList<>();
+                }
+                gone.add(s);
+            }
+        }
+        if (gone == null) {
+            return;
+        }
+        for (SrtSession s : gone) {
+            LOG.info("srt session {} from {} for {} ended: origin {} is gone (suspect, silent for {} ms)", s.id,
+                    s.caller, s.stream, s.originId, (now - s.leg.lastFromOriginNanos()) / 1_000_000);
+            sendShutdown(s);
+            end(s, EndReason.ORIGIN_GONE);
+        }
+    }
+
+    /** A SHUTDOWN (§3.2.7) to the caller, so it reconnects at once instead of waiting for its timeout. */
+    private void sendShutdown(SrtSession s) {
+        out.clear();
+        int n = SrtPacket.writeControlHeader(out, 0, out.capacity(), SrtPacket.CONTROL_SHUTDOWN, 0, 0,
+                ctx.timestamp(worker.nanoTime()), s.callerSocketId);
+        if (n > 0) {
+            out.putInt(n, 0); // the control information field: 4 bytes, unused
+            out.limit(n + 4);
+            worker.sendToClient(out, s.caller);
+        }
     }
 
     /** Answers the session's caller with a rejection built from its stored CONCLUSION. */

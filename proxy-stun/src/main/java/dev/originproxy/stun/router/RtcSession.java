@@ -70,6 +70,15 @@ final class RtcSession {
         return last;
     }
 
+    /** The latest datagram from the origin on any leg, or the creation time. */
+    synchronized long lastFromOriginNanos() {
+        long last = createdNanos;
+        for (RelayLeg l : legs) {
+            last = Math.max(last, l.lastFromOriginNanos());
+        }
+        return last;
+    }
+
     synchronized SessionCounters counters() {
         SessionCounters c = closedLegCounters;
         for (RelayLeg l : legs) {

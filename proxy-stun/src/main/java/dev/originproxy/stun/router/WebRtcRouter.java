@@ -1,6 +1,7 @@
 package dev.originproxy.stun.router;
 
 import dev.originproxy.core.balancer.BalancerUnavailableException;
+import dev.originproxy.core.balancer.OriginHealth;
 import dev.originproxy.core.balancer.SessionStore;
 import dev.originproxy.core.balancer.WebRtcSession;
 import dev.originproxy.core.loop.EventLoopGoneException;
@@ -86,6 +87,8 @@ public final class WebRtcRouter implements AutoCloseable {
     private final OffLoop offLoop;
     private final boolean ownOffLoop;
     private final ScheduledExecutorService maintenance;
+    private final OriginHealth health;
+    private final long originGoneNanos;
 
     final ConcurrentHashMap<String, RtcSession> sessions = new ConcurrentHashMap<>();
     /** Lookups in flight over all workers (each worker's {@link LookupAdmission} counts its own). */
@@ -110,6 +113,8 @@ public final class WebRtcRouter implements AutoCloseable {
         this.maxUnknownUsernames = b.maxUnknownUsernames;
         this.maxLookupSources = b.maxLookupSources;
         this.nanoClock = b.nanoClock;
+        this.health = b.originHealth;
+        this.originGoneNanos = b.originGoneAfter.toNanos();
         this.ownOffLoop = b.offLoop == null;
         this.offLoop = ownOffLoop ? OffLoop.builder().name("webrtc-lookup").threads(2)
                 .maxQueued(b.maxPendingLookups).build() : b.offLoop;
@@ -151,6 +156,9 @@ public final class WebRtcRouter implements AutoCloseable {
             throw e;
         }
         long period = Math.max(50, TimeUnit.NANOSECONDS.toMillis(Math.min(refreshNanos, sessionIdleNanos) / 4));
+        if (health != null) {
+            period = Math.min(period, 250); // sessions of a gone origin end within seconds
+        }
         maintenance.scheduleWithFixedDelay(this::maintain, period, period, TimeUnit.MILLISECONDS);
         return this;
     }
@@ -163,6 +171,11 @@ public final class WebRtcRouter implements AutoCloseable {
     /** The relay engine's counters (drops by reason, packets, legs). */
     public RelayStats relayStats() {
         return relay.stats();
+    }
+
+    /** Workers running now (below the configured count after a worker died). */
+    public int workersAlive() {
+        return relay.workersAlive();
     }
 
     /** Sessions this router relays now. */
@@ -259,7 +272,7 @@ public final class WebRtcRouter implements AutoCloseable {
             LOG.debug("webrtc session {} re-keyed by an ICE restart", s.record.username());
             return;
         }
-        if (reason == EndReason.IDLE_TIMEOUT && !closing) {
+        if ((reason == EndReason.IDLE_TIMEOUT || reason == EndReason.ORIGIN_GONE) && !closing) {
             // a dead session should not linger in a shared store until its TTL (end() runs on
             // the maintenance thread or a worker's leg callback; the store may block: hand it over)
             try {
@@ -286,6 +299,14 @@ public final class WebRtcRouter implements AutoCloseable {
         for (RtcSession s : sessions.values()) {
             if (now - s.lastActivityNanos() > sessionIdleNanos) {
                 end(s, EndReason.IDLE_TIMEOUT);
+                continue;
+            }
+            if (health != null && health.isSuspect(s.record.originId())
+                    && now - s.lastFromOriginNanos() > originGoneNanos) {
+                LOG.info("webrtc session {} for {} ended: origin {} is gone (suspect, silent for {} ms)",
+                        s.record.username(), s.record.streamKey(), s.record.originId(),
+                        (now - s.lastFromOriginNanos()) / 1_000_000);
+                end(s, EndReason.ORIGIN_GONE);
                 continue;
             }
             if (now - s.lastRefreshNanos > refreshNanos) {
@@ -558,6 +579,16 @@ public final class WebRtcRouter implements AutoCloseable {
             leg.sendToClient(packet);
         }
 
+        /** The origin's media port refused a datagram: report it (the session ends if it stays silent). */
+        @Override
+        public void onUpstreamUnreachable(RelayLeg leg) {
+            Object a = leg.attachment();
+            if (health != null && a instanceof LegState) {
+                health.report(((LegState) a).session.record.originId(),
+                        "ICMP port unreachable from its WebRTC media port " + leg.upstream());
+            }
+        }
+
         @Override
         public void onLegClosed(RelayLeg leg, EndReason reason) {
             forget(leg);
@@ -588,6 +619,8 @@ public final class WebRtcRouter implements AutoCloseable {
         private SessionStore store;
         private SessionLifecycle lifecycle;
         private OffLoop offLoop;
+        private OriginHealth originHealth;
+        private Duration originGoneAfter = Duration.ofSeconds(2);
         private Duration sessionIdleTimeout = Duration.ofSeconds(30);
         private Duration legIdleTimeout = Duration.ofSeconds(30);
         private Duration storeRefreshInterval = Duration.ofSeconds(10);
@@ -653,6 +686,23 @@ public final class WebRtcRouter implements AutoCloseable {
          */
         public Builder offLoop(OffLoop offLoop) {
             this.offLoop = Objects.requireNonNull(offLoop, "offLoop");
+            return this;
+        }
+
+        /**
+         * Origin suspicion: ICMP port unreachable on an origin's media port reports it; a session
+         * whose origin is suspect (reported here, by the signalling forwarder or by another proxy)
+         * and silent for {@link #originGoneAfter} ends with {@code ORIGIN_GONE} and one INFO line.
+         * Default none.
+         */
+        public Builder originHealth(OriginHealth health) {
+            this.originHealth = Objects.requireNonNull(health, "health");
+            return this;
+        }
+
+        /** How long a suspect origin may stay silent before its sessions end; default 2 s. */
+        public Builder originGoneAfter(Duration grace) {
+            this.originGoneAfter = positive(grace, "originGoneAfter");
             return this;
         }
 

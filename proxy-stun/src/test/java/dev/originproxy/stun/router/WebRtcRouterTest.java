@@ -395,6 +395,45 @@ class WebRtcRouterTest {
                 .close();
     }
 
+    @Test
+    void aSessionWhoseOriginDiesEndsWithOriginGoneWithinSeconds() throws Exception {
+        TestOrigin origin = track(new TestOrigin("pwd-answer-0123456789"));
+        balancer.registry().register(new dev.originproxy.core.origin.OriginServer("o1", null, "127.0.0.1",
+                java.util.Map.of(dev.originproxy.core.origin.OriginProtocol.API,
+                        List.of(dev.originproxy.core.origin.OriginEndpoint.parse("1985"))), Instant.now()));
+        dev.originproxy.core.balancer.OriginHealth health = track(dev.originproxy.core.balancer.OriginHealth.builder()
+                .registry(balancer.registry()).refreshInterval(Duration.ofMillis(100)).build().start());
+        lifecycle.addListener(new SessionListener() {
+            @Override
+            public void onEnd(SessionInfo s, EndReason r, SessionCounters c) {
+                ends.add(s.id() + ":" + r);
+            }
+        });
+        WebRtcRouter router = track(WebRtcRouter.builder().bind(new InetSocketAddress(LOOPBACK, 0)).workers(1)
+                .sessionStore(balancer.sessions()).lifecycle(lifecycle).originHealth(health)
+                .originGoneAfter(Duration.ofMillis(500)).build().start());
+        session("s1", "oUfr:cUfr", "pwd-answer-0123456789", origin.address());
+        Client c = track(new Client(router.localAddress()));
+        assertThat(c.connect("oUfr:cUfr", "pwd-answer-0123456789")).isTrue();
+
+        origin.close(); // the origin process is gone: its port answers ICMP port unreachable
+        long killed = System.nanoTime();
+        await(() -> {
+            try {
+                c.send(DTLS); // the client keeps sending, as DTLS/SRTP/consent checks do
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return router.sessionCount() == 0;
+        }, Duration.ofSeconds(5), "the session of the dead origin ends");
+
+        System.out.printf("origin killed -> session ended ORIGIN_GONE in %d ms%n",
+                (System.nanoTime() - killed) / 1_000_000);
+        assertThat(ends).containsExactly("s1:" + EndReason.ORIGIN_GONE);
+        assertThat(balancer.registry().suspects()).containsExactly("o1");
+        assertThat(balancer.sessions().find("oUfr:cUfr")).isEmpty();
+    }
+
     private static long fds() {
         try (var s = Files.list(Path.of("/proc/self/fd"))) {
             return s.count();

@@ -51,6 +51,7 @@ public final class PlaylistRewriter {
     }
 
     private static final byte[] EXTM3U = ascii("#EXTM3U");
+    private static final byte[] STREAM_INF = ascii("#EXT-X-STREAM-INF:");
     private static final byte[] PARAM = ascii(SESSION_PARAM + "=");
     private static final byte[] URI_ATTRIBUTE = ascii("URI");
     /** Tags with a quoted URI attribute the player requests (prefix includes the colon). */
@@ -112,6 +113,23 @@ public final class PlaylistRewriter {
             p = next;
         }
         return true;
+    }
+
+    /**
+     * Whether {@code playlist[offset, offset+length)} is a master playlist (RFC 8216 §4.3.4: it
+     * lists variant streams with {@code EXT-X-STREAM-INF}); otherwise it is a media playlist.
+     */
+    public static boolean isMasterPlaylist(byte[] playlist, int offset, int length) {
+        int end = offset + length;
+        int p = offset;
+        while (p < end) {
+            if (startsWith(playlist, p, end, STREAM_INF)) {
+                return true;
+            }
+            int eol = indexOf(playlist, p, end, (byte) '\n');
+            p = eol + 1;
+        }
+        return false;
     }
 
     private boolean fail(Failure f) {

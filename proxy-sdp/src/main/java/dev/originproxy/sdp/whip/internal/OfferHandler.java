@@ -6,6 +6,7 @@ import dev.originproxy.core.api.ApiRequest;
 import dev.originproxy.core.api.ApiResponse;
 import dev.originproxy.core.balancer.BalancerUnavailableException;
 import dev.originproxy.core.balancer.NoOriginAvailableException;
+import dev.originproxy.core.balancer.OriginHealth;
 import dev.originproxy.core.balancer.OriginLoadBalancer;
 import dev.originproxy.core.balancer.WebRtcSession;
 import dev.originproxy.core.origin.OriginEndpoint;
@@ -34,9 +35,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * {@code POST} of an offer: stream key, sticky placement, lifecycle start (a refusal is a 409),
@@ -60,6 +63,9 @@ public final class OfferHandler {
     private final Clock clock;
     private final int maxBodyBytes;
     private final SecureRandom random = new SecureRandom();
+    private final OriginHealth health;
+    /** What a WHIP/WHEP origin must have registered: its HTTP API (media comes from its answer). */
+    private static final Set<OriginProtocol> WHIP_PROTOCOLS = EnumSet.of(OriginProtocol.API);
 
     /**
      * @param balancer placement, registry and session store
@@ -71,10 +77,11 @@ public final class OfferHandler {
      * @param limits SDP limits
      * @param clock wall clock
      * @param maxBodyBytes largest body
+     * @param health where origin failures are reported, or null
      */
     public OfferHandler(OriginLoadBalancer balancer, SessionLifecycle lifecycle, ProxyCandidates candidates,
                         OriginClient client, SessionSweeper sessions, OriginAnswers answers, SdpLimits limits,
-                        Clock clock, int maxBodyBytes) {
+                        Clock clock, int maxBodyBytes, OriginHealth health) {
         this.balancer = balancer;
         this.lifecycle = lifecycle;
         this.candidates = candidates;
@@ -85,6 +92,7 @@ public final class OfferHandler {
         this.rewriter = new SdpRewriter(limits);
         this.clock = clock;
         this.maxBodyBytes = maxBodyBytes;
+        this.health = health;
     }
 
     /** Handles the offer of {@code req} on {@code endpoint}. */
@@ -122,17 +130,55 @@ public final class OfferHandler {
             return Responses.badSdp(e);
         }
 
+        // A connect failure or a 5xx marks the origin suspect; a connect failure (nothing reached
+        // the origin) is retried once on the stream's new placement, so a publish right after an
+        // origin died lands on a live one.
+        for (int attempt = 1; ; attempt++) {
+            Attempt result = forward(req, endpoint, key, legacy, envelope, offerCreds, stripped);
+            if (result.goneOrigin == null) {
+                return result.response;
+            }
+            if (health != null) {
+                health.suspectNow(result.goneOrigin, result.why);
+            }
+            if (attempt >= 2 || health == null || !result.retry) {
+                return result.response;
+            }
+        }
+    }
+
+    /** One attempt's answer; {@code goneOrigin} names an origin that failed as a dead one does. */
+    private static final class Attempt {
+        final ApiResponse response;
+        final String goneOrigin;
+        final String why;
+        final boolean retry;
+
+        Attempt(ApiResponse response, String goneOrigin, String why, boolean retry) {
+            this.response = response;
+            this.goneOrigin = goneOrigin;
+            this.why = why;
+            this.retry = retry;
+        }
+
+        static Attempt done(ApiResponse response) {
+            return new Attempt(response, null, null, false);
+        }
+    }
+
+    private Attempt forward(ApiRequest req, SignallingEndpoint endpoint, StreamKey key, boolean legacy,
+                            SrsEnvelope envelope, IceCredentials offerCreds, String stripped) {
         OriginServer origin;
         try {
-            origin = balancer.placement().pick(key);
+            origin = balancer.placement().pick(key, WHIP_PROTOCOLS);
         } catch (NoOriginAvailableException e) {
-            return ApiResponse.error(503, "no origin available for " + key);
+            return Attempt.done(ApiResponse.error(503, "no origin available: " + e.getMessage()));
         } catch (BalancerUnavailableException e) {
-            return ApiResponse.error(503, "balancer unavailable, try again");
+            return Attempt.done(ApiResponse.error(503, "balancer unavailable, try again"));
         }
         Optional<InetSocketAddress> api = origin.address(OriginProtocol.API, OriginEndpoint.Transport.TCP);
         if (api.isEmpty()) {
-            return ApiResponse.error(503, "origin has no HTTP API endpoint");
+            return Attempt.done(ApiResponse.error(503, "origin " + origin.id() + " registered no API endpoint"));
         }
 
         String id = newId();
@@ -140,9 +186,10 @@ public final class OfferHandler {
             lifecycle.start(new SessionInfo(id, SessionProtocol.WEBRTC, endpoint.direction(), key, origin.id(),
                     req.remoteAddress(), clock.instant()));
         } catch (SessionRefusedException e) {
-            return ApiResponse.error(409, e.getMessage());
+            return Attempt.done(ApiResponse.error(409, e.getMessage()));
         }
         sessions.started(id);
+        WebRtcSession stored = null;
         boolean ok = false;
         try {
             String body = legacy ? envelope.withSdp(stripped) : stripped;
@@ -151,10 +198,20 @@ public final class OfferHandler {
                     .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
                     .header("Content-Type", legacy ? "application/json" : SDP);
             client.forwardHeaders(req, out);
-            HttpResponse<byte[]> resp = client.send(out.build());
+            HttpResponse<byte[]> resp;
+            try {
+                resp = client.send(out.build());
+            } catch (OriginFailure f) {
+                sessions.end(id, f.unreachable() ? EndReason.ORIGIN_GONE : EndReason.ORIGIN_REJECTED);
+                return f.unreachable() ? new Attempt(f.response(), origin.id(), "its API refused a connection", true)
+                        : Attempt.done(f.response());
+            }
             if (resp.statusCode() >= 300) {
                 sessions.end(id, EndReason.ORIGIN_REJECTED);
-                return answers.passThroughError(resp);
+                ApiResponse passed = answers.passThroughError(resp);
+                return resp.statusCode() >= 500
+                        ? new Attempt(passed, origin.id(), "its API answered " + resp.statusCode(), false)
+                        : Attempt.done(passed);
             }
             try {
                 String respText = new String(resp.body(), StandardCharsets.UTF_8);
@@ -162,7 +219,7 @@ public final class OfferHandler {
                 long code = legacy ? answerEnvelope.longField("code").orElse(0) : 0;
                 if (code != 0) {
                     sessions.end(id, EndReason.ORIGIN_REJECTED);
-                    return answers.legacyRefusal(answerEnvelope, code);
+                    return Attempt.done(answers.legacyRefusal(answerEnvelope, code));
                 }
                 String answerText = legacy ? answerEnvelope.requireSdp()
                         : SessionDescription.fromUtf8(resp.body(), limits);
@@ -175,20 +232,33 @@ public final class OfferHandler {
                         .flatMap(l -> OriginClient.resourceOn(api.get(), target, l)).map(URI::toString).orElse(null);
                 WebRtcSession session = new WebRtcSession(id, answerCreds.stunUsernameFrom(offerCreds),
                         answerCreds.pwd(), key, origin.id(), media, endpoint.direction(), clock.instant(), resource);
+                // the answer is built before the session is stored: nothing after the store can fail
+                ApiResponse response = answerResponse(req, resp, legacy ? answerEnvelope.withSdp(rewritten) : rewritten,
+                        id, legacy);
+                stored = session;
                 balancer.sessions().store(session);
                 ok = true;
-                return answerResponse(req, resp, legacy ? answerEnvelope.withSdp(rewritten) : rewritten, id, legacy);
+                return Attempt.done(response);
             } catch (IllegalArgumentException e) { // SdpException included
-                return ApiResponse.error(502, "origin answer unusable: " + e.getMessage());
+                return Attempt.done(ApiResponse.error(502, "origin answer unusable: " + e.getMessage()));
             }
-        } catch (OriginFailure f) {
-            return f.response();
         } catch (BalancerUnavailableException e) {
-            return ApiResponse.error(503, "session store unavailable, try again");
+            return Attempt.done(ApiResponse.error(503, "session store unavailable, try again"));
         } finally {
             if (!ok) {
+                if (stored != null) {
+                    removeQuietly(stored); // a store that failed half-way must not leave a session behind the error
+                }
                 sessions.end(id, EndReason.ORIGIN_REJECTED);
             }
+        }
+    }
+
+    private void removeQuietly(WebRtcSession s) {
+        try {
+            balancer.sessions().remove(s.username());
+        } catch (RuntimeException e) {
+            // the entry expires by its TTL
         }
     }
 

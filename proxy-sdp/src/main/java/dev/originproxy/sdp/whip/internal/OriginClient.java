@@ -41,10 +41,21 @@ public final class OriginClient {
     public static final class OriginFailure extends Exception {
         private static final long serialVersionUID = 1L;
         private final transient ApiResponse response;
+        private final boolean unreachable;
 
         OriginFailure(ApiResponse response) {
+            this(response, false);
+        }
+
+        OriginFailure(ApiResponse response, boolean unreachable) {
             super(null, null, false, false);
             this.response = response;
+            this.unreachable = unreachable;
+        }
+
+        /** Whether the origin could not be reached at all (connection refused): a sign it is gone. */
+        public boolean unreachable() {
+            return unreachable;
         }
 
         /** What the client is answered. */
@@ -65,7 +76,7 @@ public final class OriginClient {
         } catch (HttpTimeoutException e) {
             throw new OriginFailure(ApiResponse.error(504, "origin timed out"));
         } catch (ConnectException e) {
-            throw new OriginFailure(ApiResponse.error(502, "origin unreachable"));
+            throw new OriginFailure(ApiResponse.error(502, "origin unreachable"), true);
         } catch (IOException e) {
             throw new OriginFailure(ApiResponse.error(502, "origin failed: " + e.getClass().getSimpleName()));
         } catch (InterruptedException e) {
