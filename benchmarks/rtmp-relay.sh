@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # RTMP relay figure (issue 10 §6): one 20 Mbit/s publish and N players (default 100) on loopback,
-# straight to nginx-rtmp ("direct") and through the originproxy gateway ("proxy"), side by side.
+# straight to nginx-rtmp ("direct") and through the RTMP router ("proxy"), side by side.
 # Prints the players' RESULT line (received media bit rate per player, CPU % and peak RSS of the
 # watched processes over the measured window) for each mode.
 #
-#   mvn -B -q -pl benchmarks,proxy-examples -am package -DskipTests
+#   mvn -B -q -pl benchmarks -am package -DskipTests
 #   benchmarks/rtmp-relay.sh [direct|proxy|both] [players] [seconds]
 #
-# Needs nginx + libnginx-mod-rtmp, ffmpeg, curl, python3 (free ports). Everything listens on
+# Needs nginx + libnginx-mod-rtmp, ffmpeg, python3 (free ports). Everything listens on
 # 127.0.0.1 and is stopped by PID on exit; logs stay in $WORK (printed).
 set -euo pipefail
 MODE=${1:-both}
@@ -16,7 +16,6 @@ SECONDS_MEASURED=${3:-20}
 WARMUP=5
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 JAR=$ROOT/benchmarks/target/benchmarks.jar
-GATEWAY=$ROOT/proxy-examples/target/originproxy-gateway.jar
 WORK=$(mktemp -d /tmp/rtmp-relay.XXXXXX)
 SOURCE=${RTMP_RELAY_SOURCE:-/tmp/rtmp-relay-20mbit.flv}
 PIDS=()
@@ -69,23 +68,15 @@ if [ "$MODE" = direct ] || [ "$MODE" = both ]; then
 fi
 
 if [ "$MODE" = proxy ] || [ "$MODE" = both ]; then
-  API=$(free_port); SYS=$(free_port); RTC=$(free_port); SRT=$(free_port); RTMP=$(free_port)
-  PROXY_HTTP_API=127.0.0.1:$API PROXY_SYSTEM_API=127.0.0.1:$SYS PROXY_WEBRTC_SERVER=127.0.0.1:$RTC \
-  PROXY_SRT_SERVER=127.0.0.1:$SRT PROXY_RTMP_SERVER=127.0.0.1:$RTMP PROXY_HTTP_SERVER=127.0.0.1:$(free_port) \
-    java -jar "$GATEWAY" > "$WORK/gateway.log" 2>&1 &
-  GATEWAY_PID=$!; PIDS+=($GATEWAY_PID)
-  wait_port "$SYS"; wait_port "$RTMP"
-  heartbeat() {
-    while true; do
-      curl -s -o /dev/null -X POST "http://127.0.0.1:$SYS/api/v1/srs/register" -H 'Content-Type: application/json' \
-        -d "{\"device_id\":\"nginx-1\",\"ip\":\"127.0.0.1\",\"server\":\"nginx\",\"service\":\"s1\",\"pid\":\"$NGINX_PID\",\"rtmp\":[\"$NGINX_PORT\"]}"
-      sleep 3
-    done
-  }
-  heartbeat & PIDS+=($!)
-  sleep 1
+  # The router as a host embeds it (RtmpRelayProxy: RtmpRouter, 2 workers, memory balancer with
+  # nginx registered), in its own JVM so its CPU and RSS are its own.
+  java -Xmx512m -cp "$JAR" dev.originproxy.bench.rtmp.RtmpRelayProxy "$NGINX_PORT" > "$WORK/proxy.port" 2> "$WORK/proxy.log" &
+  PROXY_PID=$!; PIDS+=($PROXY_PID)
+  for _ in $(seq 1 200); do [ -s "$WORK/proxy.port" ] && break; sleep 0.05; done
+  RTMP=$(head -1 "$WORK/proxy.port")
+  wait_port "$RTMP"
   publish "rtmp://127.0.0.1:$RTMP/live/bench"
-  echo "proxy: $PLAYERS players -> gateway 127.0.0.1:$RTMP -> nginx-rtmp 127.0.0.1:$NGINX_PORT"
-  run_players "rtmp://127.0.0.1:$RTMP/live/bench" --watch proxy=$GATEWAY_PID --watch nginx=$NGINX_PID
+  echo "proxy: $PLAYERS players -> RtmpRouter 127.0.0.1:$RTMP -> nginx-rtmp 127.0.0.1:$NGINX_PORT"
+  run_players "rtmp://127.0.0.1:$RTMP/live/bench" --watch proxy=$PROXY_PID --watch nginx=$NGINX_PID
 fi
 echo "# logs: $WORK"

@@ -11,6 +11,7 @@ module dev.originproxy.examples {
     requires transitive dev.originproxy.stun;
     requires transitive dev.originproxy.srt;
     requires transitive dev.originproxy.http;
+    requires transitive dev.originproxy.rtmp;
     requires com.fasterxml.jackson.core;
     requires org.slf4j;
     requires jdk.httpserver;

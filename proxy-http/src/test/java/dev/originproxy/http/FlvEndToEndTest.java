@@ -58,10 +58,16 @@ class FlvEndToEndTest {
 
     /** A real HTTP-FLV origin: ffmpeg serving the file once to the first client. */
     private int ffmpegOrigin() {
+        return ffmpegOrigin("flv");
+    }
+
+    /** A real HTTP origin of {@code format} ({@code flv} or {@code mpegts}), serving one client. */
+    private int ffmpegOrigin(String format) {
         int port = FreePorts.tcp();
-        processes.add(ExternalProcess.start("ffmpeg-flv-origin", List.of(Tools.require("ffmpeg").toString(),
-                "-hide_banner", "-nostdin", "-loglevel", "verbose", "-i", flv.toString(), "-c", "copy", "-f", "flv",
-                "-listen", "1", "http://127.0.0.1:" + port + "/live/livestream.flv")));
+        String ext = format.equals("flv") ? "flv" : "ts";
+        processes.add(ExternalProcess.start("ffmpeg-" + ext + "-origin", List.of(Tools.require("ffmpeg").toString(),
+                "-hide_banner", "-nostdin", "-loglevel", "verbose", "-i", flv.toString(), "-c", "copy", "-f", format,
+                "-listen", "1", "http://127.0.0.1:" + port + "/live/livestream." + ext)));
         return port;
     }
 
@@ -107,6 +113,20 @@ class FlvEndToEndTest {
         assertThat(proxiedFrames).isEqualTo(directFrames);
         assertThat(front.stats().relays()).containsKey("COMPLETED");
         Eventually.until(Duration.ofSeconds(5), "viewer sessions ended", () -> lifecycle.live().isEmpty());
+    }
+
+    @Test
+    void ffmpegReadsHttpTsThroughTheProxyFrameForFrame() throws Exception {
+        int direct = ffmpegOrigin("mpegts");
+        String directFrames = readUntilDone("ffmpeg-ts-direct", framemd5("http://127.0.0.1:" + direct
+                + "/live/livestream.ts", dir.resolve("direct-ts.md5")), dir.resolve("direct-ts.md5"));
+        int proxied = ffmpegOrigin("mpegts");
+        FlvFixtures.register(balancer, "ffmpeg-ts-origin", proxied);
+        String url = "http://127.0.0.1:" + front.localAddress().getPort() + "/live/livestream.ts";
+        String proxiedFrames = readUntilDone("ffmpeg-ts-via-proxy", framemd5(url, dir.resolve("proxied-ts.md5")),
+                dir.resolve("proxied-ts.md5"));
+        assertThat(proxiedFrames.lines().filter(l -> !l.startsWith("#")).count()).isGreaterThan(250);
+        assertThat(proxiedFrames).isEqualTo(directFrames);
     }
 
     @Test

@@ -269,6 +269,27 @@ class HlsEndToEndTest {
     }
 
     @Test
+    void oneViewerKeepsItsConnectionAcrossPlaylistsAndSegmentsAndRangeRequestsPass() throws Exception {
+        HttpFront front = memoryFront(new SessionLifecycle());
+        String host = "Host: 127.0.0.1:" + front.localAddress().getPort() + "\r\n";
+        try (RawClient c = new RawClient(front.localAddress())) {
+            String master = c.send("GET /live/" + LIVE + ".m3u8 HTTP/1.1\r\n" + host + "\r\n").read().bodyText();
+            String media = c.send("GET " + uris(master).get(0) + " HTTP/1.1\r\n" + host + "\r\n").read().bodyText();
+            String segment = uris(media).get(0);
+            RawClient.Response whole = c.send("GET /live/" + segment + " HTTP/1.1\r\n" + host + "\r\n").read();
+            RawClient.Response range = c.send("GET /live/" + segment + " HTTP/1.1\r\n" + host
+                    + "Range: bytes=188-375\r\n\r\n").read();
+
+            assertThat(whole.status()).isEqualTo(200);
+            assertThat(whole.body().length).isGreaterThan(10_000);
+            assertThat(range.status()).isEqualTo(206);
+            assertThat(range.header("Content-Range")).isEqualTo("bytes 188-375/" + whole.body().length);
+            assertThat(range.body()).isEqualTo(java.util.Arrays.copyOfRange(whole.body(), 188, 376));
+        }
+        assertThat(front.hlsStats().sessionsCreated()).isEqualTo(1);
+    }
+
+    @Test
     void aThousandShortHlsRequestsLeaveNoDescriptorOpen() throws Exception {
         HttpFront front = memoryFront(new SessionLifecycle());
         String master = get(front, "/live/" + LIVE + ".m3u8").bodyText();

@@ -279,4 +279,57 @@ class HttpFrontTest {
         Eventually.until(Duration.ofSeconds(5), "condition", () -> lifecycle.live().isEmpty());
         assertThat(events).anyMatch(e -> e.endsWith(EndReason.IDLE_TIMEOUT.name()));
     }
+
+    @Test
+    void keepsAliveAfterAContentLengthRelayAndServesPipelinedRequestsInOrder() throws Exception {
+        origin = new ScriptedOrigin((head, out) -> {
+            String path = head.substring(4, head.indexOf(' ', 4));
+            String body = "segment " + path;
+            out.write(("HTTP/1.1 200 OK\r\nContent-Type: video/mp2t\r\nContent-Length: " + body.length()
+                    + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+        });
+        registerOrigin(origin.address().getPort());
+        front = builder().build().start();
+        try (RawClient c = new RawClient(proxy())) {
+            c.send("GET /live/a.ts HTTP/1.1\r\nHost: a\r\n\r\nGET /live/b.ts HTTP/1.1\r\nHost: a\r\n\r\n"
+                    + "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertThat(c.read().bodyText()).isEqualTo("segment /live/a.ts");
+            assertThat(c.read().bodyText()).isEqualTo("segment /live/b.ts");
+            assertThat(c.read().status()).isEqualTo(200);
+            RawClient.Response again = c.send("GET /live/c.ts HTTP/1.1\r\nHost: a\r\n\r\n").read();
+            assertThat(again.bodyText()).isEqualTo("segment /live/c.ts");
+            assertThat(again.header("Connection")).isNull();
+        }
+        assertThat(origin.requests).hasSize(3);
+    }
+
+    @Test
+    void aThousandShortRequestsLeaveNoConnectionOrDescriptor(@TempDir Path site) throws Exception {
+        Files.writeString(site.resolve("p.html"), "ok");
+        front = builder().staticFiles(site).build().start();
+        try (RawClient warm = new RawClient(proxy())) {
+            warm.send("GET /p.html HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").read();
+        }
+        Eventually.until(Duration.ofSeconds(5), "warm-up closed", () -> front.stats().openConnections() == 0);
+        long fdsBefore = openDescriptors();
+        for (int i = 0; i < 1000; i++) {
+            try (RawClient c = new RawClient(proxy())) {
+                String close = i % 2 == 0 ? "Connection: close\r\n" : "";
+                RawClient.Response r = c.send("GET /" + (i % 10 == 0 ? "missing" : "p") + ".html HTTP/1.1\r\nHost: a\r\n"
+                        + close + "\r\n").read();
+                assertThat(r.status()).isIn(200, 404);
+            }
+        }
+        Eventually.until(Duration.ofSeconds(10), "every connection closed", () -> front.stats().openConnections() == 0);
+        Eventually.until(Duration.ofSeconds(10), "descriptors back", () -> openDescriptors() <= fdsBefore + 2);
+        assertThat(front.stats().requests()).isEqualTo(1001);
+    }
+
+    private static long openDescriptors() {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

@@ -310,6 +310,29 @@ public final class StunMessageWriter {
     }
 
     /**
+     * Adds any attribute with a value copied from a buffer (an attribute of another message,
+     * e.g. when re-signing an answer), without allocating.
+     *
+     * @param type the attribute type
+     * @param src the buffer holding the value
+     * @param off absolute index where it starts
+     * @param len its length, 0 to 65535
+     * @return this writer
+     */
+    public StunMessageWriter attribute(int type, ByteBuffer src, int off, int len) {
+        if (src == null || len < 0 || len > 0xFFFF || off < 0 || off > src.limit() - len
+                || (type & ~0xFFFF) != 0) {
+            failed = true;
+            return this;
+        }
+        int v = beginAttribute(type, len);
+        for (int i = 0; v >= 0 && i < len; i++) {
+            buffer.put(v + i, src.get(off + i));
+        }
+        return this;
+    }
+
+    /**
      * Adds MESSAGE-INTEGRITY (RFC 8489 §14.5): HMAC-SHA1 of everything written so far, with the
      * length field counting this attribute. Only MESSAGE-INTEGRITY-SHA256 and FINGERPRINT may
      * follow.

@@ -1,7 +1,9 @@
 package dev.originproxy.examples.gateway;
 
+import dev.originproxy.core.balancer.OriginHealth;
 import dev.originproxy.core.balancer.OriginLoadBalancer;
 import dev.originproxy.core.balancer.OriginLoadBalancers;
+import dev.originproxy.core.balancer.PlacementReleaser;
 import dev.originproxy.core.origin.RegistrationHandler;
 import dev.originproxy.core.relay.DaemonThreads;
 import dev.originproxy.core.session.SessionInfo;
@@ -12,6 +14,7 @@ import dev.originproxy.sdp.ProxyCandidates;
 import dev.originproxy.sdp.http.GuardedHttpServer;
 import dev.originproxy.sdp.whip.WhipForwarder;
 import dev.originproxy.http.HttpFront;
+import dev.originproxy.rtmp.router.RtmpRouter;
 import dev.originproxy.srt.router.SrtRouter;
 import dev.originproxy.stun.router.WebRtcRouter;
 import org.slf4j.Logger;
@@ -41,6 +44,7 @@ import java.util.function.BooleanSupplier;
  *  WebRTC media     --UDP---&gt; PROXY_WEBRTC_SERVER (WebRtcRouter)                           --UDP---&gt; origin RTC
  *  SRT caller       --UDP---&gt; PROXY_SRT_SERVER    (SrtRouter)                              --UDP---&gt; origin SRT
  *  FLV/TS/HLS viewer--HTTP--&gt; PROXY_HTTP_SERVER   (HttpFront on the TCP engine)            --HTTP--&gt; origin http
+ *  RTMP publish/play--TCP---&gt; PROXY_RTMP_SERVER   (RtmpRouter on the TCP engine)           --TCP---&gt; origin RTMP
  *  origin heartbeat --HTTP--&gt; PROXY_SYSTEM_API    (RegistrationHandler + views + /metrics)
  * </pre>
  *
@@ -67,6 +71,7 @@ public final class Gateway implements AutoCloseable {
     private WebRtcRouter webrtc;
     private SrtRouter srt;
     private HttpFront httpFront;
+    private RtmpRouter rtmp;
     private WhipForwarder forwarder;
     private GuardedHttpServer httpApi;
     private GuardedHttpServer systemApi;
@@ -117,7 +122,18 @@ public final class Gateway implements AutoCloseable {
             }
         });
 
-        webrtc = WebRtcRouter.builder()
+        // Origin suspicion: every data path reports a dead origin's signals here and reads it back.
+        OriginHealth health = null;
+        if (config.originSuspicion()) {
+            health = OriginHealth.builder().registry(balancer.registry()).build().start();
+            opened.push(health);
+        }
+        // A stream's placement goes once its last session here ended a grace ago.
+        PlacementReleaser releaser = new PlacementReleaser(balancer.placement(), config.placementReleaseGrace());
+        opened.push(releaser);
+        lifecycle.addListener(releaser);
+
+        WebRtcRouter.Builder webrtcBuilder = WebRtcRouter.builder()
                 .bind(config.webrtcServer())
                 .workers(config.workers())
                 .socketBufferBytes(config.udpSocketBuffer())
@@ -126,7 +142,11 @@ public final class Gateway implements AutoCloseable {
                 .lifecycle(lifecycle)
                 .sessionIdleTimeout(config.sessionIdleTimeout())
                 .legIdleTimeout(config.sessionIdleTimeout())
-                .build();
+                .originGoneAfter(config.originGoneAfter());
+        if (health != null) {
+            webrtcBuilder.originHealth(health);
+        }
+        webrtc = webrtcBuilder.build();
         try {
             webrtc.start();
         } catch (IOException e) {
@@ -142,7 +162,11 @@ public final class Gateway implements AutoCloseable {
                 .balancer(balancer)
                 .lifecycle(lifecycle)
                 .handshakeTimeout(config.srtHandshakeTimeout())
-                .idleTimeout(config.sessionIdleTimeout());
+                .idleTimeout(config.sessionIdleTimeout())
+                .originGoneAfter(config.originGoneAfter());
+        if (health != null) {
+            srtBuilder.originHealth(health);
+        }
         config.srtCookieSecret().ifPresent(srtBuilder::cookieSecret);
         srt = srtBuilder.build();
         try {
@@ -168,7 +192,24 @@ public final class Gateway implements AutoCloseable {
         }
         opened.push(httpFront);
 
+        rtmp = RtmpRouter.builder()
+                .bind(config.rtmpServer())
+                .workers(config.workers())
+                .balancer(balancer)
+                .lifecycle(lifecycle)
+                .idleTimeout(config.sessionIdleTimeout())
+                .name("rtmp-router")
+                .build();
+        try {
+            rtmp.start();
+        } catch (IOException e) {
+            throw new StartupException("PROXY_RTMP_SERVER", "cannot listen on "
+                    + SystemApi.text(config.rtmpServer()) + "/tcp", e);
+        }
+        opened.push(rtmp);
+
         metrics = new GatewayMetrics(lifecycle, balancer.registry(), webrtc, srt, httpFront, draining());
+        metrics.rtmp(rtmp);
         lifecycle.addListener(metrics);
         // Last: a session refused by an earlier listener logs no start line.
         lifecycle.addListener(new SessionLog(Clock.systemUTC()));
@@ -176,14 +217,17 @@ public final class Gateway implements AutoCloseable {
         // The candidates advertise the port the router really bound (PROXY_WEBRTC_SERVER may be 0).
         ProxyCandidates.Builder candidates = ProxyCandidates.builder().udpPort(webrtc.localAddress().getPort());
         config.candidates().forEach(candidates::address);
-        forwarder = WhipForwarder.builder()
+        WhipForwarder.Builder forwarderBuilder = WhipForwarder.builder()
                 .balancer(balancer)
                 .lifecycle(lifecycle)
                 .candidates(candidates.build())
                 .auth(config.whipAuth())
                 .requestTimeout(config.originRequestTimeout())
-                .maxBodyBytes(MAX_BODY)
-                .build();
+                .maxBodyBytes(MAX_BODY);
+        if (health != null) {
+            forwarderBuilder.originHealth(health);
+        }
+        forwarder = forwarderBuilder.build();
         opened.push(forwarder);
 
         // The forwarder blocks on the origin for up to the request timeout: a pool of its own.
@@ -197,17 +241,21 @@ public final class Gateway implements AutoCloseable {
                 DaemonThreads.named("origin-expiry-log"));
         originWatch.scheduleWithFixedDelay(registration::logExpired, 5, 5, TimeUnit.SECONDS);
         opened.push(originWatch::shutdownNow);
-        SystemApi api = new SystemApi(balancer, registration, webrtc, srt, metrics, config.systemApiAuth());
+        SystemApi api = new SystemApi(balancer, registration, webrtc, srt, metrics, config.systemApiAuth(),
+                lifecycle);
         // Probes need no token (a kubelet sends none); they tell only up/down and why.
         HealthProbes probes = new HealthProbes(balancer, () -> listening && !draining, draining(),
                 new HealthProbes.Workers("webrtc", webrtc::workersAlive, config.workers()),
-                new HealthProbes.Workers("srt", srt::workersAlive, config.workers()));
+                new HealthProbes.Workers("srt", srt::workersAlive, config.workers()),
+                new HealthProbes.Workers("rtmp", rtmp::workersAlive, rtmp.workerCount()));
         // Heartbeats on a pool of their own: views and metrics cannot delay them (nor WHIP, on
         // its own server), so origins do not expire under load. Probes on theirs too.
         GuardedHttpServer.Builder systemApiRoutes = http(config.systemApi(), "system-api")
                 .route("/api/v1/srs/register", "heartbeat", api::handle, 4, 256)
                 .route("/healthz", "probes", probes::handle, 2, 64)
                 .route("/readyz", "probes", probes::handle, 2, 64)
+                // The console's files need no token; the views they read do (the page sends it).
+                .route(ConsolePages.PREFIX, "console", new ConsolePages()::handle, 2, 64)
                 .route("/", "views", api::handle, 4, 64);
 
         registerMBean();
@@ -222,6 +270,7 @@ public final class Gateway implements AutoCloseable {
         LOG.info("listening: HTTP-FLV/TS, HLS{} (PROXY_HTTP_SERVER) on {}/tcp",
                 config.staticFiles().map(d -> " and static files from " + d).orElse(""),
                 SystemApi.text(httpServerAddress()));
+        LOG.info("listening: RTMP (PROXY_RTMP_SERVER) on {}/tcp", SystemApi.text(rtmpAddress()));
         LOG.info("listening: system API (PROXY_SYSTEM_API) on {}/tcp", SystemApi.text(systemApiAddress()));
     }
 
@@ -288,6 +337,11 @@ public final class Gateway implements AutoCloseable {
     /** The WebRTC media address. */
     public InetSocketAddress webrtcAddress() {
         return webrtc.localAddress();
+    }
+
+    /** The RTMP address (the bound port when the setting was 0). */
+    public InetSocketAddress rtmpAddress() {
+        return rtmp.localAddress();
     }
 
     /** The SRT address. */

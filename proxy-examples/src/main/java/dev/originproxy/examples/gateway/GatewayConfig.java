@@ -40,8 +40,7 @@ import java.util.Optional;
  */
 public final class GatewayConfig {
     /** SRS variables of servers this gateway does not have yet, with the SRS defaults. */
-    static final Map<String, String> NOT_SERVED = Map.of(
-            "PROXY_RTMP_SERVER", "1935");
+    static final Map<String, String> NOT_SERVED = Map.of();
 
     /** The largest PROXY_UDP_SOCKET_BUFFER accepted (the kernel caps it at net.core.rmem_max anyway). */
     static final int MAX_UDP_SOCKET_BUFFER = 256 << 20;
@@ -51,6 +50,7 @@ public final class GatewayConfig {
     private final InetSocketAddress srtServer;
     private final InetSocketAddress systemApi;
     private final InetSocketAddress httpServer;
+    private final InetSocketAddress rtmpServer;
     private final Optional<Path> staticFiles;
     private final String balancerType;
     private final Map<String, String> balancerSettings;
@@ -62,6 +62,9 @@ public final class GatewayConfig {
     private final byte[] srtCookieSecret;
     private final Duration sessionIdleTimeout;
     private final Duration srtHandshakeTimeout;
+    private final boolean originSuspicion;
+    private final Duration originGoneAfter;
+    private final Duration placementReleaseGrace;
     private final Duration originRequestTimeout;
     private final Duration hlsSessionTtl;
     private final BearerAuth httpApiAuth;
@@ -83,6 +86,7 @@ public final class GatewayConfig {
         this.srtServer = r.listen("PROXY_SRT_SERVER", "20080");
         this.systemApi = r.listen("PROXY_SYSTEM_API", "12025");
         this.httpServer = r.listen("PROXY_HTTP_SERVER", "18080");
+        this.rtmpServer = r.listen("PROXY_RTMP_SERVER", "11935");
         this.staticFiles = r.optional("PROXY_STATIC_FILES").map(dir -> {
             Path p = Path.of(dir);
             if (!Files.isDirectory(p)) {
@@ -124,12 +128,14 @@ public final class GatewayConfig {
         lb.put("default.backend.rtc", Integer.toString(r.port("PROXY_DEFAULT_BACKEND_RTC", "8000", 1)));
         lb.put("default.backend.srt", Integer.toString(r.port("PROXY_DEFAULT_BACKEND_SRT", "10080", 1)));
         lb.put("default.backend.http", Integer.toString(r.port("PROXY_DEFAULT_BACKEND_HTTP", "8080", 1)));
+        lb.put("default.backend.rtmp", Integer.toString(r.port("PROXY_DEFAULT_BACKEND_RTMP", "1935", 1)));
         keyToVar.put("default.backend.enabled", "PROXY_DEFAULT_BACKEND_ENABLED");
         keyToVar.put("default.backend.ip", "PROXY_DEFAULT_BACKEND_IP");
         keyToVar.put("default.backend.api", "PROXY_DEFAULT_BACKEND_API");
         keyToVar.put("default.backend.rtc", "PROXY_DEFAULT_BACKEND_RTC");
         keyToVar.put("default.backend.srt", "PROXY_DEFAULT_BACKEND_SRT");
         keyToVar.put("default.backend.http", "PROXY_DEFAULT_BACKEND_HTTP");
+        keyToVar.put("default.backend.rtmp", "PROXY_DEFAULT_BACKEND_RTMP");
         // Redis settings are passed only when set, so the provider's own defaults apply otherwise;
         // other balancers ignore keys they do not know.
         r.optional("PROXY_REDIS_HOST").ifPresent(v -> lb.put("redis.host", v));
@@ -146,6 +152,11 @@ public final class GatewayConfig {
         keyToVar.put("redis.password", "PROXY_REDIS_PASSWORD");
         keyToVar.put("redis.database", "PROXY_REDIS_DB");
         keyToVar.put("redis.key-prefix", "PROXY_REDIS_KEY_PREFIX");
+        // Redis Sentinel (originproxy's own): the master name and the sentinels to ask for it.
+        r.optional("PROXY_REDIS_SENTINEL_MASTER").ifPresent(v -> lb.put("redis.sentinel.master", v));
+        r.optional("PROXY_REDIS_SENTINELS").ifPresent(v -> lb.put("redis.sentinels", v));
+        keyToVar.put("redis.sentinel.master", "PROXY_REDIS_SENTINEL_MASTER");
+        keyToVar.put("redis.sentinels", "PROXY_REDIS_SENTINELS");
         this.balancerSettings = Collections.unmodifiableMap(lb);
         this.balancerKeyToVariable = Collections.unmodifiableMap(keyToVar);
 
@@ -166,6 +177,9 @@ public final class GatewayConfig {
         this.srtCookieSecret = secret.map(s -> s.getBytes(StandardCharsets.UTF_8)).orElse(null);
         this.sessionIdleTimeout = r.duration("PROXY_SESSION_IDLE_TIMEOUT", "30s");
         this.srtHandshakeTimeout = r.duration("PROXY_SRT_HANDSHAKE_TIMEOUT", "3s");
+        this.originSuspicion = r.bool("PROXY_ORIGIN_SUSPICION", true);
+        this.originGoneAfter = r.duration("PROXY_ORIGIN_GONE_AFTER", "2s");
+        this.placementReleaseGrace = r.duration("PROXY_PLACEMENT_RELEASE_GRACE", "10s");
         this.originRequestTimeout = r.duration("PROXY_ORIGIN_REQUEST_TIMEOUT", "5s");
 
         // SRS 8.0.28 (PR #4726): PROXY_HTTP_API_AUTH_* guard origin registration; SRS origins
@@ -235,6 +249,11 @@ public final class GatewayConfig {
      */
     public static GatewayConfig from(Map<String, String> env) {
         return new GatewayConfig(new Reader(env));
+    }
+
+    /** RTMP publish and play ({@code PROXY_RTMP_SERVER}, default 11935 as the SRS Go proxy). */
+    public InetSocketAddress rtmpServer() {
+        return rtmpServer;
     }
 
     /** HTTP-FLV/TS, HLS and static files ({@code PROXY_HTTP_SERVER}, default 18080 as SRS). */
@@ -325,6 +344,24 @@ public final class GatewayConfig {
     /** How long an origin may take to finish an SRT handshake ({@code PROXY_SRT_HANDSHAKE_TIMEOUT}, 3s). */
     public Duration srtHandshakeTimeout() {
         return srtHandshakeTimeout;
+    }
+
+    /**
+     * Whether signals of a dead origin (ICMP unreachable, SRT handshake timeouts, HTTP connect
+     * failures and 5xx) make it suspect until its next heartbeat ({@code PROXY_ORIGIN_SUSPICION}, on).
+     */
+    public boolean originSuspicion() {
+        return originSuspicion;
+    }
+
+    /** How long a suspect origin may stay silent before its sessions end ({@code PROXY_ORIGIN_GONE_AFTER}, 2s). */
+    public Duration originGoneAfter() {
+        return originGoneAfter;
+    }
+
+    /** How long a stream without sessions keeps its placement ({@code PROXY_PLACEMENT_RELEASE_GRACE}, 10s). */
+    public Duration placementReleaseGrace() {
+        return placementReleaseGrace;
     }
 
     /**

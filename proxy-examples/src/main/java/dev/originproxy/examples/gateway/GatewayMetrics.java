@@ -12,6 +12,11 @@ import dev.originproxy.core.session.SessionProtocol;
 import dev.originproxy.http.HttpFront;
 import dev.originproxy.http.HlsFrontStats;
 import dev.originproxy.http.HttpFrontStats;
+import dev.originproxy.core.tcp.TcpCloseReason;
+import dev.originproxy.rtmp.router.RtmpDropReason;
+import dev.originproxy.rtmp.router.RtmpRouter;
+import dev.originproxy.rtmp.router.RtmpRouterStats;
+import dev.originproxy.rtmp.router.RtmpSessionView;
 import dev.originproxy.srt.router.SrtRouter;
 import dev.originproxy.srt.router.SrtRouterStats;
 import dev.originproxy.stun.router.WebRtcRouter;
@@ -38,6 +43,7 @@ public final class GatewayMetrics implements GatewayMetricsMBean, SessionListene
     private final SrtRouter srt;
     private final HttpFront http;
     private final BooleanSupplier draining;
+    private volatile RtmpRouter rtmp;
     private final EnumMap<SessionProtocol, LongAdder> started = adders();
     private final EnumMap<SessionProtocol, LongAdder> ended = adders();
     private final LongAdder webrtcStarted = new LongAdder();
@@ -75,7 +81,11 @@ public final class GatewayMetrics implements GatewayMetricsMBean, SessionListene
 
     @Override
     public void onStart(SessionInfo session) {
-        (session.protocol() == SessionProtocol.SRT ? srtStarted : webrtcStarted).increment();
+        if (session.protocol() == SessionProtocol.SRT) {
+            srtStarted.increment();
+        } else if (session.protocol() == SessionProtocol.WEBRTC) {
+            webrtcStarted.increment();
+        }
         started.get(session.protocol()).increment();
     }
 
@@ -84,8 +94,23 @@ public final class GatewayMetrics implements GatewayMetricsMBean, SessionListene
         if (reason == EndReason.REFUSED) {
             refused.increment();
         }
-        (session.protocol() == SessionProtocol.SRT ? srtEnded : webrtcEnded).increment();
+        if (session.protocol() == SessionProtocol.SRT) {
+            srtEnded.increment();
+        } else if (session.protocol() == SessionProtocol.WEBRTC) {
+            webrtcEnded.increment();
+        }
         ended.get(session.protocol()).increment();
+    }
+
+    /** The RTMP router whose counters {@link #prometheus()} reports (set once while the gateway starts). */
+    void rtmp(RtmpRouter router) {
+        this.rtmp = router;
+    }
+
+    /** The RTMP sessions live now (placing, connecting or relaying), for the sessions view. */
+    List<RtmpSessionView> rtmpSessions() {
+        RtmpRouter r = rtmp;
+        return r == null ? List.of() : r.sessions();
     }
 
     /** Counts a session refused before any listener accepted it. */
@@ -151,7 +176,11 @@ public final class GatewayMetrics implements GatewayMetricsMBean, SessionListene
 
     @Override
     public long getSessionsEnded() {
-        return webrtcEnded.sum() + srtEnded.sum();
+        long n = 0;
+        for (LongAdder a : ended.values()) {
+            n += a.sum();
+        }
+        return n;
     }
 
     @Override
@@ -246,6 +275,7 @@ public final class GatewayMetrics implements GatewayMetricsMBean, SessionListene
                 s.handshakeTimeouts());
         httpFront(b);
         hls(b);
+        rtmp(b);
         return b.toString();
     }
 
@@ -271,6 +301,36 @@ public final class GatewayMetrics implements GatewayMetricsMBean, SessionListene
         gauge(b, "originproxy_http_open_connections", "Client and origin connections open on PROXY_HTTP_SERVER.", "",
                 h.openConnections());
         gauge(b, "originproxy_http_buffered_bytes", "Bytes queued for slow viewers now.", "", h.bufferedBytes());
+    }
+
+    private void rtmp(StringBuilder b) {
+        RtmpRouter r = rtmp;
+        if (r == null) {
+            return;
+        }
+        RtmpRouterStats s = r.stats();
+        counter(b, "originproxy_rtmp_sessions_relayed_total", "RTMP sessions the origin accepted (relay started).",
+                s.sessionsStarted());
+        header(b, "originproxy_rtmp_messages_total", "counter", "RTMP messages relayed, by direction.");
+        line(b, "originproxy_rtmp_messages_total", "from=\"client\"", s.messagesFromClients());
+        line(b, "originproxy_rtmp_messages_total", "from=\"origin\"", s.messagesFromOrigins());
+        header(b, "originproxy_rtmp_dropped_total", "counter", "RTMP connections dropped before relaying, by reason.");
+        for (RtmpDropReason reason : RtmpDropReason.values()) {
+            line(b, "originproxy_rtmp_dropped_total", "reason=\"" + reason.name().toLowerCase(Locale.ROOT) + "\"",
+                    s.dropped(reason));
+        }
+        gauge(b, "originproxy_rtmp_open_connections", "Client and origin connections open on PROXY_RTMP_SERVER.", "",
+                s.engine().openConnections());
+        gauge(b, "originproxy_rtmp_buffered_bytes", "Bytes queued towards slow RTMP peers now.", "",
+                s.engine().bufferedBytes());
+        header(b, "originproxy_rtmp_bytes_total", "counter", "Bytes through the RTMP router's sockets.");
+        line(b, "originproxy_rtmp_bytes_total", "direction=\"in\"", s.engine().bytesIn());
+        line(b, "originproxy_rtmp_bytes_total", "direction=\"out\"", s.engine().bytesOut());
+        header(b, "originproxy_rtmp_connections_closed_total", "counter", "RTMP router TCP connections closed, by reason.");
+        for (TcpCloseReason reason : TcpCloseReason.values()) {
+            line(b, "originproxy_rtmp_connections_closed_total",
+                    "reason=\"" + reason.name().toLowerCase(Locale.ROOT) + "\"", s.engine().closed(reason));
+        }
     }
 
     private void hls(StringBuilder b) {

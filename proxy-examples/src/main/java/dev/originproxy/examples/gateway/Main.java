@@ -124,7 +124,7 @@ public final class Main {
     }
 
     private static String protocolOf(String variable) {
-        return variable.equals("PROXY_RTMP_SERVER") ? "RTMP" : "HTTP-FLV/HLS";
+        return variable.replace("PROXY_", "").replace("_SERVER", "");
     }
 
     private static void configureLogging(String level, String format) {

@@ -1,9 +1,11 @@
 package dev.originproxy.examples.gateway;
 
+import dev.originproxy.core.balancer.WebRtcSession;
 import dev.originproxy.core.session.EndReason;
 import dev.originproxy.core.session.SessionCounters;
 import dev.originproxy.core.session.SessionInfo;
 import dev.originproxy.core.session.SessionListener;
+import dev.originproxy.core.session.SessionProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
@@ -14,7 +16,8 @@ import java.util.Locale;
 
 /**
  * One log line when a session starts and one when it ends, carrying the fields of the sessions
- * view ({@code GET /api/v1/sessions}) under the same names: {@code protocol}, {@code id},
+ * view ({@code GET /api/v1/sessions}) under the same names: {@code protocol}, {@code id} (for
+ * WebRTC the view's public id, never the capability),
  * {@code stream}, {@code direction}, {@code origin}, {@code client}, {@code started_at}, and at
  * the end {@code reason}, {@code duration_ms}, {@code packets_from_client},
  * {@code bytes_from_client}, {@code packets_from_origin}, {@code bytes_from_origin},
@@ -57,9 +60,17 @@ final class SessionLog implements SessionListener {
                 .log("session end");
     }
 
+    /**
+     * The id the sessions view shows: for WebRTC the public id, because the session id is the
+     * capability the client DELETEs and PATCHes with and must never reach a log.
+     */
+    static String viewId(SessionInfo s) {
+        return s.protocol() == SessionProtocol.WEBRTC ? WebRtcSession.publicIdOf(s.id()) : s.id();
+    }
+
     private static LoggingEventBuilder fields(LoggingEventBuilder b, SessionInfo s) {
         return b.addKeyValue("protocol", s.protocol().name().toLowerCase(Locale.ROOT))
-                .addKeyValue("id", s.id())
+                .addKeyValue("id", viewId(s))
                 .addKeyValue("stream", s.streamKey().toString())
                 .addKeyValue("direction", s.direction().name().toLowerCase(Locale.ROOT))
                 .addKeyValue("origin", s.originId())

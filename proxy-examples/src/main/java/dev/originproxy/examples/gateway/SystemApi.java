@@ -11,10 +11,13 @@ import dev.originproxy.core.origin.OriginEndpoint;
 import dev.originproxy.core.origin.OriginProtocol;
 import dev.originproxy.core.origin.OriginServer;
 import dev.originproxy.core.origin.RegistrationHandler;
+import dev.originproxy.core.balancer.WebRtcSession;
 import dev.originproxy.core.session.SessionCounters;
 import dev.originproxy.core.session.SessionInfo;
 import dev.originproxy.core.session.SessionProtocol;
+import dev.originproxy.core.session.SessionLifecycle;
 import dev.originproxy.srt.router.SrtRouter;
+import dev.originproxy.rtmp.router.RtmpSessionView;
 import dev.originproxy.srt.router.SrtSessionView;
 import dev.originproxy.stun.router.RtcSessionView;
 import dev.originproxy.stun.router.WebRtcRouter;
@@ -25,6 +28,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -50,6 +54,7 @@ public final class SystemApi {
     private final SrtRouter srt;
     private final GatewayMetrics metrics;
     private final BearerAuth auth;
+    private final SessionLifecycle lifecycle;
     private final String pid = Long.toString(ProcessHandle.current().pid());
 
     /**
@@ -62,6 +67,23 @@ public final class SystemApi {
      */
     public SystemApi(OriginLoadBalancer balancer, RegistrationHandler registration, WebRtcRouter webrtc,
                      SrtRouter srt, GatewayMetrics metrics, BearerAuth auth) {
+        this(balancer, registration, webrtc, srt, metrics, auth, null);
+    }
+
+    /**
+     * As above, with the lifecycle the sessions view reads each WebRTC session's start time from.
+     *
+     * @param balancer the balancer (registry and placements)
+     * @param registration the heartbeat handler (it checks {@code auth} itself)
+     * @param webrtc the WebRTC router (session view)
+     * @param srt the SRT router (session view)
+     * @param metrics the counters
+     * @param auth the token every view and {@code /metrics} needs, or {@link BearerAuth#none()}
+     * @param lifecycle the gateway's session lifecycle, or null (no {@code started_at} for WebRTC)
+     */
+    public SystemApi(OriginLoadBalancer balancer, RegistrationHandler registration, WebRtcRouter webrtc,
+                     SrtRouter srt, GatewayMetrics metrics, BearerAuth auth, SessionLifecycle lifecycle) {
+        this.lifecycle = lifecycle;
         this.balancer = balancer;
         this.registration = registration;
         this.webrtc = webrtc;
@@ -182,6 +204,15 @@ public final class SystemApi {
     private ApiResponse sessions() {
         List<RtcSessionView> rtc = webrtc.sessions();
         List<SrtSessionView> srtSessions = srt.sessions();
+        // WebRTC views name a session by its public id (the id is the client's capability).
+        Map<String, SessionInfo> webrtcStarts = new HashMap<>();
+        if (lifecycle != null) {
+            for (SessionInfo s : lifecycle.live()) {
+                if (s.protocol() == SessionProtocol.WEBRTC) {
+                    webrtcStarts.put(WebRtcSession.publicIdOf(s.id()), s);
+                }
+            }
+        }
         return json(g -> {
             g.writeNumberField("code", 0);
             g.writeNumberField("signalled", metrics.getWebRtcSessionsLive());
@@ -198,6 +229,10 @@ public final class SystemApi {
                     g.writeString(text(c));
                 }
                 g.writeEndArray();
+                SessionInfo info = webrtcStarts.get(s.id());
+                if (info != null) {
+                    g.writeStringField("started_at", info.startedAt().toString());
+                }
                 counters(g, s.counters());
                 g.writeEndObject();
             }
@@ -212,6 +247,25 @@ public final class SystemApi {
                 g.writeStringField("origin", s.originId());
                 address(g, "client", s.clientAddress());
                 g.writeStringField("started_at", s.startedAt().toString());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("rtmp");
+            for (RtmpSessionView s : metrics.rtmpSessions()) {
+                g.writeStartObject();
+                g.writeStringField("id", s.id());
+                g.writeStringField("stream", String.valueOf(s.streamKey()));
+                g.writeStringField("direction", s.direction() == null ? null : s.direction().name().toLowerCase(Locale.ROOT));
+                g.writeStringField("state", s.state());
+                g.writeStringField("origin", s.originId());
+                address(g, "client", s.client());
+                g.writeStringField("started_at", String.valueOf(s.startedAt()));
+                g.writeObjectFieldStart("counters");
+                g.writeNumberField("messages_from_client", s.messagesFromClient());
+                g.writeNumberField("bytes_from_client", s.bytesFromClient());
+                g.writeNumberField("messages_from_origin", s.messagesFromOrigin());
+                g.writeNumberField("bytes_from_origin", s.bytesFromOrigin());
+                g.writeEndObject();
                 g.writeEndObject();
             }
             g.writeEndArray();

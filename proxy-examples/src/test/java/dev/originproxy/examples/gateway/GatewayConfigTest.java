@@ -31,7 +31,9 @@ class GatewayConfigTest {
         assertThat(c.graceQuitTimeout()).isEqualTo(Duration.ofSeconds(20));
         assertThat(c.forceQuitTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.httpApiAuth().enabled()).isFalse();
-        assertThat(c.notServed()).containsOnlyKeys("PROXY_RTMP_SERVER");
+        assertThat(c.notServed()).isEmpty();
+        assertThat(c.rtmpServer()).isEqualTo(new InetSocketAddress(11935));
+        assertThat(c.balancerSettings()).containsEntry("default.backend.rtmp", "1935");
     }
 
     @Test

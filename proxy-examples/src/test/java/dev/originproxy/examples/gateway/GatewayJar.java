@@ -48,6 +48,17 @@ final class GatewayJar {
         return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET());
     }
 
+    static HttpResponse<String> getWithToken(int port, String path, String token) {
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + token).GET());
+    }
+
+    static HttpResponse<String> postWithToken(int port, String path, String json, String token) {
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
     static HttpResponse<String> post(int port, String path, String json) {
         return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));

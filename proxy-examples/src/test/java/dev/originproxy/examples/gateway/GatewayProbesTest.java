@@ -22,7 +22,8 @@ class GatewayProbesTest {
         Map<String, String> env = new HashMap<>(Map.of(
                 "PROXY_HTTP_API", "127.0.0.1:0", "PROXY_SYSTEM_API", "127.0.0.1:0",
                 "PROXY_WEBRTC_SERVER", "127.0.0.1:0", "PROXY_SRT_SERVER", "127.0.0.1:0",
-                "PROXY_WEBRTC_CANDIDATE", "127.0.0.1", "PROXY_WORKERS", "2"));
+                "PROXY_WEBRTC_CANDIDATE", "127.0.0.1",
+                "PROXY_HTTP_SERVER", "127.0.0.1:0", "PROXY_RTMP_SERVER", "127.0.0.1:0", "PROXY_WORKERS", "2"));
         env.putAll(extra);
         return GatewayConfig.from(env);
     }

@@ -58,6 +58,8 @@ class GatewayProcessIT {
         env.put("PROXY_SRT_SERVER", "127.0.0.1:" + srt);
         int httpServer = FreePorts.tcp();
         env.put("PROXY_HTTP_SERVER", "127.0.0.1:" + httpServer);
+        int rtmp = FreePorts.tcp();
+        env.put("PROXY_RTMP_SERVER", "127.0.0.1:" + rtmp);
         env.put("PROXY_WEBRTC_CANDIDATE", "127.0.0.1");
         // The plugin: the SRT stream then goes to the origin without WebRTC sessions, by rule.
         env.put("PROXY_LOAD_BALANCER_TYPE", "least-sessions");
@@ -76,7 +78,8 @@ class GatewayProcessIT {
                     .contains("(PROXY_SRT_SERVER) on 127.0.0.1:" + srt)
                     .contains("load balancer: least-sessions")
                     .contains("(PROXY_HTTP_SERVER) on 127.0.0.1:" + httpServer)
-                    .contains("PROXY_RTMP_SERVER")
+                    .contains("(PROXY_RTMP_SERVER) on 127.0.0.1:" + rtmp)
+                    .doesNotContain("not served by this gateway")
                     .doesNotContain("PROXY_SRT_COOKIE_SECRET not set");
             assertThat(GatewayJar.get(systemApi, "/api/v1/versions").body()).contains("\"code\":0", "\"version\"");
 

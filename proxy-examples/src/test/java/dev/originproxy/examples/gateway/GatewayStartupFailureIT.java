@@ -28,6 +28,7 @@ class GatewayStartupFailureIT {
         env.put("PROXY_WEBRTC_SERVER", "127.0.0.1:" + FreePorts.udp());
         env.put("PROXY_SRT_SERVER", "127.0.0.1:" + FreePorts.udp());
         env.put("PROXY_HTTP_SERVER", "127.0.0.1:" + FreePorts.tcp());
+        env.put("PROXY_RTMP_SERVER", "127.0.0.1:" + FreePorts.tcp());
         env.put("PROXY_WEBRTC_CANDIDATE", "127.0.0.1");
         return env;
     }

@@ -131,6 +131,11 @@ public final class RtmpRouter implements AutoCloseable {
                 ctx.messagesFromOrigins.get(), drops, relay.stats());
     }
 
+    /** Workers started (fixed after {@link #start()}). */
+    public int workerCount() {
+        return relay.workers().size();
+    }
+
     /** Workers still running (fewer than configured once one died). */
     public int workersAlive() {
         return relay.workersAlive();

@@ -99,10 +99,13 @@ final class OriginHandshake {
         }
         int type = hs.handshakeType();
         if (hs.isRejection()) {
-            // forwarded as the origin wrote it, with the caller's own cookie
+            // forwarded as the origin wrote it, with the caller's own cookie and, in the peer-IP
+            // field, the caller's address instead of the origin's (issue 12: no origin address
+            // in what a client receives)
             ByteBuffer copy = copyOf(buf, length);
             scratch.wrap(copy, 0, length);
             scratch.setSynCookie(s.callerCookie);
+            scratch.setPeerIp(s.callerIp);
             copy.rewind();
             ctx.handshakesRejected.incrementAndGet();
             LOG.info("srt session {} from {} rejected by origin {}: reason {}", s.id, s.caller, s.originId,

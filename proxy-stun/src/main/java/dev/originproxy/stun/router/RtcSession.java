@@ -18,12 +18,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * never touches it.
  */
 final class RtcSession {
+    /** Binding requests remembered per session: a few minutes of consent checks of several legs. */
+    static final int REPLAY_CACHE_ENTRIES = 64;
     final WebRtcSession record;
     final StunIntegrityKey key;
     final byte[] usernameBytes;
     final InetSocketAddress upstream;
     final long createdNanos;
     final AtomicBoolean ended = new AtomicBoolean();
+    /** Recent binding transaction ids and where they came from (replays from elsewhere are refused). */
+    final BindingReplayCache replays = new BindingReplayCache(REPLAY_CACHE_ENTRIES);
     private final List<RelayLeg> legs = new ArrayList<>(2);
     private SessionCounters closedLegCounters = SessionCounters.ZERO;
     volatile long lastRefreshNanos;

@@ -97,6 +97,8 @@ public final class WebRtcRouter implements AutoCloseable {
     private final AtomicLong sessionsEnded = new AtomicLong();
     /** Store calls that failed as unavailable, ever; a session remembers the value at its last good refresh. */
     private final AtomicLong storeFailures = new AtomicLong();
+    /** Binding requests with valid integrity refused because their transaction id came from another address. */
+    private final AtomicLong replaysRefused = new AtomicLong();
     private volatile boolean closing;
 
     private WebRtcRouter(Builder b) {
@@ -171,6 +173,14 @@ public final class WebRtcRouter implements AutoCloseable {
     /** The relay engine's counters (drops by reason, packets, legs). */
     public RelayStats relayStats() {
         return relay.stats();
+    }
+
+    /**
+     * Binding requests refused as replays: valid MESSAGE-INTEGRITY, but a transaction id already
+     * accepted from another client address (also counted as {@code UNAUTHENTICATED} drops).
+     */
+    public long replaysRefused() {
+        return replaysRefused.get();
     }
 
     /** Workers running now (below the configured count after a worker died). */
@@ -426,10 +436,15 @@ public final class WebRtcRouter implements AutoCloseable {
     static final class LegState {
         final RtcSession session;
         final WorkerHandler handler;
+        /** The client's IP bytes and port, for the XOR-MAPPED-ADDRESS it is told (copied once per leg). */
+        final byte[] clientAddress;
+        final int clientPort;
 
-        LegState(RtcSession session, WorkerHandler handler) {
+        LegState(RtcSession session, WorkerHandler handler, InetSocketAddress client) {
             this.session = session;
             this.handler = handler;
+            this.clientAddress = client.getAddress().getAddress();
+            this.clientPort = client.getPort();
         }
     }
 
@@ -439,6 +454,7 @@ public final class WebRtcRouter implements AutoCloseable {
         private final java.util.HashMap<InetSocketAddress, RelayLeg> legsByClient = new java.util.HashMap<>();
         private final dev.originproxy.stun.StunMessage stun = new dev.originproxy.stun.StunMessage();
         private final dev.originproxy.stun.StunVerifier verifier = new dev.originproxy.stun.StunVerifier();
+        private final MappedAddressRewriter mapped = new MappedAddressRewriter();
         private final LookupAdmission admission;
 
         WorkerHandler(RelayWorker worker) {
@@ -453,11 +469,14 @@ public final class WebRtcRouter implements AutoCloseable {
             if (leg != null) {
                 LegState state = (LegState) leg.attachment();
                 if (isStun(packet) && stun.wrap(packet, 0, packet.remaining()) && stun.isBindingRequest()
-                        && stun.hasUsername()
-                        && !stun.usernameEquals(state.session.usernameBytes, 0, state.session.usernameBytes.length)) {
-                    // a known address checking for another session: a new leg only after integrity verifies
-                    onUnknownBinding(packet, from, leg);
-                    return;
+                        && stun.hasUsername()) {
+                    if (!stun.usernameEquals(state.session.usernameBytes, 0, state.session.usernameBytes.length)) {
+                        // a known address checking for another session: a new leg only after integrity verifies
+                        onUnknownBinding(packet, from, leg);
+                        return;
+                    }
+                    // remembered, so these bytes replayed from another address add no leg
+                    state.session.replays.seen(stun, from);
                 }
                 leg.sendUpstream(packet);
                 return;
@@ -541,6 +560,12 @@ public final class WebRtcRouter implements AutoCloseable {
                 worker.countDrop(DropReason.UNAUTHENTICATED);
                 return;
             }
+            if (s.replays.seenElsewhere(stun, from)) {
+                // valid bytes, but already accepted from another address: a replay, not a new path
+                replaysRefused.incrementAndGet();
+                worker.countDrop(DropReason.UNAUTHENTICATED);
+                return;
+            }
             if (s.ended.get()) {
                 worker.countDrop(DropReason.UNKNOWN_SESSION);
                 return;
@@ -559,7 +584,7 @@ public final class WebRtcRouter implements AutoCloseable {
                 worker.countDrop(DropReason.LIMIT);
                 return;
             }
-            leg.attachment(new LegState(s, this));
+            leg.attachment(new LegState(s, this, from));
             if (!s.addLeg(leg, maxLegsPerSession) || s.ended.get()) {
                 s.legClosed(leg);
                 leg.close();
@@ -567,6 +592,7 @@ public final class WebRtcRouter implements AutoCloseable {
                 return;
             }
             legsByClient.put(from, leg);
+            s.replays.seen(stun, from);
             leg.sendUpstream(packet);
         }
 
@@ -576,7 +602,18 @@ public final class WebRtcRouter implements AutoCloseable {
 
         @Override
         public void onUpstreamPacket(RelayLeg leg, java.nio.ByteBuffer packet) {
-            leg.sendToClient(packet);
+            LegState state = (LegState) leg.attachment();
+            switch (mapped.rewrite(packet, state.session.key, state.clientAddress, state.clientPort)) {
+                case REWRITTEN:
+                    leg.sendToClient(mapped.rewritten());
+                    return;
+                case REFUSED:
+                    worker.countDrop(DropReason.UNAUTHENTICATED);
+                    return;
+                case UNCHANGED:
+                default:
+                    leg.sendToClient(packet);
+            }
         }
 
         /** The origin's media port refused a datagram: report it (the session ends if it stays silent). */

@@ -21,9 +21,10 @@ import java.util.Objects;
  * Fetches one playlist from an origin with a blocking socket (run off the event loop): writes
  * the request head, reads the response head with {@link HttpResponseHead}, then the body framed
  * by {@code Content-Length}, chunked coding, or the origin's close. Playlists are small but an
- * origin is trusted only so far: the body is bounded ({@code maxBytes}), the connect and every
- * read have a timeout (long enough for an LL-HLS blocking reload, which an origin may hold for
- * several part durations).
+ * origin is trusted only so far: the body is bounded ({@code maxBytes}), the connect has a
+ * timeout, and the whole response must arrive within {@code readTimeout} of the request (long
+ * enough for an LL-HLS blocking reload, which an origin may hold for several part durations; a
+ * slow origin dripping bytes cannot hold the helper thread longer).
  *
  * <p>Thread-safe: no state between calls.
  */
@@ -91,7 +92,6 @@ public final class PlaylistFetcher {
     public Response fetch(InetSocketAddress origin, ByteBuffer requestHead) throws IOException {
         try (Socket s = new Socket()) {
             s.connect(origin, (int) connectTimeout.toMillis());
-            s.setSoTimeout((int) readTimeout.toMillis());
             s.setTcpNoDelay(true);
             OutputStream out = s.getOutputStream();
             ByteBuffer head = requestHead.duplicate();
@@ -99,7 +99,40 @@ public final class PlaylistFetcher {
             head.get(bytes);
             out.write(bytes);
             out.flush();
-            return read(s.getInputStream());
+            return read(new DeadlineInput(s, System.nanoTime() + readTimeout.toNanos()));
+        }
+    }
+
+    /** The socket's input, every read bounded by what is left of one deadline. */
+    private static final class DeadlineInput extends InputStream {
+        private final Socket socket;
+        private final InputStream in;
+        private final long deadlineNanos;
+
+        DeadlineInput(Socket socket, long deadlineNanos) throws IOException {
+            this.socket = socket;
+            this.in = socket.getInputStream();
+            this.deadlineNanos = deadlineNanos;
+        }
+
+        private void arm() throws IOException {
+            long leftMs = (deadlineNanos - System.nanoTime()) / 1_000_000;
+            if (leftMs <= 0) {
+                throw new SocketTimeoutException("origin did not send the whole playlist in time");
+            }
+            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, leftMs));
+        }
+
+        @Override
+        public int read() throws IOException {
+            arm();
+            return in.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            arm();
+            return in.read(b, off, len);
         }
     }
 

@@ -311,6 +311,38 @@ class HlsHandlerTest {
         assertThat(handler.handles(get("/live/s.flv?x=spbhid"))).isFalse();
     }
 
+    @Test
+    void originDrippingThePlaylistIsCutAtTheResponseDeadlineWith504() {
+        origin.playlist("#EXTM3U\n" + "#EXT-X-X\n".repeat(40)).drip(100);
+        long start = System.nanoTime();
+        FakeExchange ex = serve(get("/live/s.m3u8"));
+
+        assertThat(ex.failStatus).isEqualTo(504);
+        // 400+ bytes at 100 ms each would take 40 s; the fetch deadline is 2 s.
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void viewersBeyondTheBoundAreRefusedAndCountedUntilOthersIdleOut() throws Exception {
+        HlsViewers few = new HlsViewers(lifecycle, Duration.ofSeconds(30), 2, clock);
+        StreamKey key = StreamKey.of(null, "live", "s");
+        few.seen(balancer.hlsSessions().create(key, "o1"), null);
+        HlsSession second = balancer.hlsSessions().create(key, "o1");
+        few.seen(second, null);
+        few.seen(second, null);
+        HlsSession third = balancer.hlsSessions().create(key, "o1");
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> few.seen(third, null))
+                .isInstanceOf(HlsViewers.ViewerLimitException.class);
+        assertThat(few.refusedAtLimit()).isEqualTo(1);
+        assertThat(few.live()).isEqualTo(2);
+
+        clock.advance(Duration.ofSeconds(31));
+        few.seen(third, null);
+        assertThat(few.live()).isEqualTo(1);
+        assertThat(few.ended()).isEqualTo(2);
+    }
+
     /** Runs off-loop work inline and records the one answer. */
     private static final class FakeExchange implements HttpExchange {
         final HttpRequest request;

@@ -21,6 +21,7 @@ final class ScriptedOrigin implements AutoCloseable {
     private final Thread thread;
     private final List<String> requests = new CopyOnWriteArrayList<>();
     private volatile byte[] response = new byte[0];
+    private volatile long dripMillis;
 
     ScriptedOrigin() throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -36,6 +37,12 @@ final class ScriptedOrigin implements AutoCloseable {
     }
 
     /** A 200 with Content-Length, an ETag and the playlist. */
+    /** Sends each later response one byte every {@code millis} (a slow origin). */
+    ScriptedOrigin drip(long millis) {
+        dripMillis = millis;
+        return this;
+    }
+
     ScriptedOrigin playlist(String body) {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
         return answer("HTTP/1.1 200 OK\r\nContent-Type: application/vnd.apple.mpegurl\r\nContent-Length: " + b.length
@@ -68,8 +75,18 @@ final class ScriptedOrigin implements AutoCloseable {
                 }
                 requests.add(head.toString(StandardCharsets.ISO_8859_1));
                 OutputStream out = s.getOutputStream();
-                out.write(response);
+                if (dripMillis > 0) {
+                    for (byte b : response) {
+                        out.write(b);
+                        out.flush();
+                        Thread.sleep(dripMillis);
+                    }
+                } else {
+                    out.write(response);
+                }
                 out.flush();
+            } catch (InterruptedException e) {
+                return;
             } catch (IOException e) {
                 // closed
             }
