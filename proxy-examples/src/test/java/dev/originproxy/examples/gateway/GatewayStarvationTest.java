@@ -34,13 +34,9 @@ class GatewayStarvationTest {
             + "a=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\na=sendonly\r\na=rtpmap:96 VP8/90000\r\n";
 
     private static GatewayConfig loopback(Map<String, String> extra) {
-        Map<String, String> env = new HashMap<>(Map.of(
-                "PROXY_HTTP_API", "127.0.0.1:0", "PROXY_SYSTEM_API", "127.0.0.1:0",
-                "PROXY_WEBRTC_SERVER", "127.0.0.1:0", "PROXY_SRT_SERVER", "127.0.0.1:0",
-                "PROXY_WEBRTC_CANDIDATE", "127.0.0.1", "PROXY_WORKERS", "1",
-                "PROXY_ORIGIN_REQUEST_TIMEOUT", "500ms"));
-        env.putAll(extra);
-        return GatewayConfig.from(env);
+        Map<String, String> env = new HashMap<>(extra);
+        env.put("PROXY_ORIGIN_REQUEST_TIMEOUT", "500ms");
+        return GatewayTrustBoundaryTest.loopback(env);
     }
 
     @Test
@@ -73,7 +69,9 @@ class GatewayStarvationTest {
                     + whip + " in " + whipMillis + " ms");
             assertThat(heartbeat).isEqualTo(200);
             assertThat(views).isEqualTo(200);
-            assertThat(whip).as("the offer is answered (the registered origin has no API listening)").isEqualTo(502);
+            // answered by the forwarder: the registered origin has no API listening (502), or is
+            // suspected after the warm-up failure (503)
+            assertThat(whip).as("the offer is answered").isIn(502, 503);
             assertThat(heartbeatMillis).isLessThan(1000);
             assertThat(viewsMillis).isLessThan(1000);
             assertThat(whipMillis).isLessThan(1000);

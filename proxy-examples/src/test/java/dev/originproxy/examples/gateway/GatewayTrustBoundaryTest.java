@@ -29,11 +29,12 @@ class GatewayTrustBoundaryTest {
     private static final String LOCAL = "127.0.0.1";
     private static final String ELSEWHERE = "127.0.0.5";
 
-    private static GatewayConfig loopback(Map<String, String> extra) {
+    /** Every listener on loopback port 0, plus {@code extra}. */
+    static GatewayConfig loopback(Map<String, String> extra) {
         Map<String, String> env = new HashMap<>(Map.of(
                 "PROXY_HTTP_API", "127.0.0.1:0", "PROXY_SYSTEM_API", "127.0.0.1:0",
                 "PROXY_WEBRTC_SERVER", "127.0.0.1:0", "PROXY_SRT_SERVER", "127.0.0.1:0", "PROXY_RTMP_SERVER", "127.0.0.1:0",
-                "PROXY_WEBRTC_CANDIDATE", "127.0.0.1", "PROXY_WORKERS", "1"));
+                "PROXY_WEBRTC_CANDIDATE", "127.0.0.1", "PROXY_WORKERS", "1", "PROXY_HTTP_SERVER", "127.0.0.1:0"));
         env.putAll(extra);
         return GatewayConfig.from(env);
     }
