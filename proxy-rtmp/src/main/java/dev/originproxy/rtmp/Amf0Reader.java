@@ -3,11 +3,8 @@ package dev.originproxy.rtmp;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
-import dev.originproxy.rtmp.internal.Amf3Decoder;
 import dev.originproxy.rtmp.internal.Wire;
 
 /**
@@ -93,20 +90,21 @@ public final class Amf0Reader {
         }
     };
 
-    private final int maxDepth;
-    private final int maxEntries;
+    final int maxDepth;
+    final int maxEntries;
     private final FailureCounts<AmfFailure> failures;
-    private Amf3Decoder amf3;
+    private final Amf0Values values = new Amf0Values(this);
 
-    private ByteBuffer buffer;
-    private int position;
-    private int end;
-    private AmfFailure failure;
-    private int depth;
+    // Package-private for Amf0Values, the value walker behind skipValue() and readValue().
+    ByteBuffer buffer;
+    int position;
+    int end;
+    AmfFailure failure;
+    int depth;
     private int keyOffset;
     private int keyLength;
-    private int stringOffset;
-    private int stringLength;
+    int stringOffset;
+    int stringLength;
 
     /** A reader with the default bounds that counts nothing. */
     public Amf0Reader() {
@@ -366,7 +364,7 @@ public final class Amf0Reader {
      * @return {@code false} and a failure when the value is truncated, too deep or unsupported
      */
     public boolean skipValue() {
-        return value(false, 0) != FAILED;
+        return values.walk(false, 0) != Amf0Values.FAILED;
     }
 
     /**
@@ -380,8 +378,8 @@ public final class Amf0Reader {
      * @return the value, or {@code null} with {@link #failure()} set
      */
     public Object readValue() {
-        Object v = value(true, 0);
-        return v == FAILED ? null : v;
+        Object v = values.walk(true, 0);
+        return v == Amf0Values.FAILED ? null : v;
     }
 
     /** Reads every remaining value with {@link #readValue()}; stops at the first failure. */
@@ -397,142 +395,6 @@ public final class Amf0Reader {
         return out;
     }
 
-    private static final Object FAILED = new Object();
-
-    private Object value(boolean build, int level) {
-        int marker = peekMarker();
-        if (marker < 0) {
-            fail(AmfFailure.TRUNCATED);
-            return FAILED;
-        }
-        switch (marker) {
-            case NUMBER: {
-                double d = readNumber();
-                return failure != null ? FAILED : build ? Double.valueOf(d) : null;
-            }
-            case BOOLEAN: {
-                boolean b = readBoolean();
-                return failure != null ? FAILED : Boolean.valueOf(b);
-            }
-            case STRING:
-            case LONG_STRING:
-            case XML_DOCUMENT: {
-                // An XML document has the layout of a long string.
-                boolean ok = marker == XML_DOCUMENT ? skipLongBody() : skipString();
-                return !ok ? FAILED : build ? utf8(stringOffset, stringLength) : null;
-            }
-            case NULL:
-                position++;
-                return null;
-            case UNDEFINED:
-                position++;
-                return UNDEFINED_VALUE;
-            case DATE: {
-                if (!need(11)) {
-                    return FAILED;
-                }
-                double ms = Wire.getDouble(buffer, position + 1);
-                position += 11;
-                if (!build) {
-                    return null;
-                }
-                return Double.isFinite(ms) ? java.time.Instant.ofEpochMilli((long) ms) : Double.valueOf(ms);
-            }
-            case OBJECT:
-            case ECMA_ARRAY:
-            case TYPED_OBJECT: {
-                if (level >= maxDepth) {
-                    fail(AmfFailure.TOO_DEEP);
-                    return FAILED;
-                }
-                int savedDepth = depth;
-                depth = 0; // the nesting bound is enforced through level here
-                if (!readObjectStart()) {
-                    return FAILED;
-                }
-                Map<String, Object> map = build ? new LinkedHashMap<>() : null;
-                int entries = 0;
-                while (nextKey()) {
-                    if (build && ++entries > maxEntries) {
-                        fail(AmfFailure.TOO_MANY_ENTRIES);
-                        return FAILED;
-                    }
-                    String k = build ? key() : null;
-                    Object v = value(build, level + 1);
-                    if (v == FAILED) {
-                        return FAILED;
-                    }
-                    if (build) {
-                        map.put(k, v);
-                    }
-                }
-                depth = savedDepth;
-                return failure != null ? FAILED : map;
-            }
-            case STRICT_ARRAY: {
-                if (level >= maxDepth) {
-                    fail(AmfFailure.TOO_DEEP);
-                    return FAILED;
-                }
-                if (!need(5)) {
-                    return FAILED;
-                }
-                long count = Integer.toUnsignedLong(Wire.getInt(buffer, position + 1));
-                position += 5;
-                // Every value takes at least one byte: a count beyond the bytes left is a lie.
-                if (count > end - position) {
-                    fail(AmfFailure.TRUNCATED);
-                    return FAILED;
-                }
-                if (build && count > maxEntries) {
-                    fail(AmfFailure.TOO_MANY_ENTRIES);
-                    return FAILED;
-                }
-                List<Object> list = build ? new ArrayList<>((int) count) : null;
-                for (long i = 0; i < count; i++) {
-                    Object v = value(build, level + 1);
-                    if (v == FAILED) {
-                        return FAILED;
-                    }
-                    if (build) {
-                        list.add(v);
-                    }
-                }
-                return list;
-            }
-            case AVMPLUS_OBJECT: {
-                position++;
-                if (amf3 == null) {
-                    amf3 = new Amf3Decoder(maxDepth, maxEntries);
-                }
-                Object v = amf3.decode(buffer, position, end, build);
-                if (amf3.failure() != null) {
-                    fail(amf3.failure());
-                    return FAILED;
-                }
-                position = amf3.position();
-                return v;
-            }
-            default:
-                fail(AmfFailure.UNSUPPORTED_TYPE);
-                return FAILED;
-        }
-    }
-
-    private boolean skipLongBody() {
-        if (!need(5)) {
-            return false;
-        }
-        long n = Integer.toUnsignedLong(Wire.getInt(buffer, position + 1));
-        if (n > end - position - 5) {
-            return fail(AmfFailure.TRUNCATED);
-        }
-        stringOffset = position + 5;
-        stringLength = (int) n;
-        position += 5 + (int) n;
-        return true;
-    }
-
     private boolean expect(int marker, int bodyLength) {
         int actual = peekMarker();
         if (actual != marker) {
@@ -545,7 +407,7 @@ public final class Amf0Reader {
         return fail(marker < 0 ? AmfFailure.TRUNCATED : AmfFailure.UNEXPECTED_TYPE);
     }
 
-    private boolean need(int bytes) {
+    boolean need(int bytes) {
         if (failure != null) {
             return false;
         }
@@ -555,7 +417,7 @@ public final class Amf0Reader {
         return true;
     }
 
-    private boolean fail(AmfFailure reason) {
+    boolean fail(AmfFailure reason) {
         if (failure == null) {
             failure = reason;
             if (failures != null) {
@@ -586,7 +448,7 @@ public final class Amf0Reader {
         return true;
     }
 
-    private String utf8(int offset, int length) {
+    String utf8(int offset, int length) {
         byte[] bytes = new byte[length];
         buffer.get(offset, bytes, 0, length);
         return new String(bytes, StandardCharsets.UTF_8);
