@@ -52,6 +52,8 @@ public final class PlaylistRewriter {
 
     private static final byte[] EXTM3U = ascii("#EXTM3U");
     private static final byte[] STREAM_INF = ascii("#EXT-X-STREAM-INF:");
+    /** What every tag in {@link #URI_TAGS} starts with: one compare skips {@code #EXTINF} and the like. */
+    private static final byte[] EXT_X = ascii("#EXT-X-");
     private static final byte[] PARAM = ascii(SESSION_PARAM + "=");
     private static final byte[] URI_ATTRIBUTE = ascii("URI");
     /** Tags with a quoted URI attribute the player requests (prefix includes the colon). */
@@ -181,9 +183,11 @@ public final class PlaylistRewriter {
             copy(b, uriEnd, end);
             return true;
         }
-        for (byte[] tag : URI_TAGS) {
-            if (startsWith(b, start, end, tag)) {
-                return uriAttribute(b, start, start + tag.length, end);
+        if (startsWith(b, start, end, EXT_X)) {
+            for (byte[] tag : URI_TAGS) {
+                if (startsWith(b, start, end, tag)) {
+                    return uriAttribute(b, start, start + tag.length, end);
+                }
             }
         }
         copy(b, start, end);
