@@ -1,7 +1,6 @@
 package dev.originproxy.http.internal;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 
 /**
  * A flyweight over one HTTP/1.1 request head (RFC 9112 §2-§6) in a {@link ByteBuffer}: the
@@ -194,26 +193,14 @@ public final class HttpRequestHead {
         }
     }
 
-    /**
-     * The index of the LF ending the line starting at {@code from}, -1 when no LF before
-     * {@code limit}, -2 (with {@link #error} set) on a bare CR or bare LF.
-     */
+    /** {@link HeadBytes#lineEnd}, with {@link #error} set on a bare CR or LF (then -2). */
     private int findLineEnd(int from, int limit) {
-        for (int i = from; i < limit; i++) {
-            byte b = buffer.get(i);
-            if (b == LF) {
-                if (i == from || buffer.get(i - 1) != CR) {
-                    error = HeadError.BARE_LF;
-                    return -2;
-                }
-                return i;
-            }
-            if (b == CR && i + 1 < limit && buffer.get(i + 1) != LF) {
-                error = HeadError.BARE_CR;
-                return -2;
-            }
+        int lf = HeadBytes.lineEnd(buffer, from, limit);
+        if (lf == HeadBytes.BARE_LF || lf == HeadBytes.BARE_CR) {
+            error = lf == HeadBytes.BARE_LF ? HeadError.BARE_LF : HeadError.BARE_CR;
+            return -2;
         }
-        return -1;
+        return lf;
     }
 
     private boolean parseRequestLine(int from, int stop) {
@@ -335,7 +322,7 @@ public final class HttpRequestHead {
                 }
                 hostIndex = n;
             } else if (nameIs(n, CONTENT_LENGTH)) {
-                long value = decimal(valueOffsets[n], valueLengths[n]);
+                long value = HeadBytes.decimal(buffer, valueOffsets[n], valueLengths[n]);
                 if (value < 0 || (contentLength >= 0 && contentLength != value)) {
                     return fail(HeadError.BAD_CONTENT_LENGTH);
                 }
@@ -356,21 +343,6 @@ public final class HttpRequestHead {
         return Outcome.COMPLETE;
     }
 
-    private long decimal(int from, int length) {
-        if (length == 0 || length > 18) {
-            return -1;
-        }
-        long value = 0;
-        for (int i = from; i < from + length; i++) {
-            byte b = buffer.get(i);
-            if (b < '0' || b > '9') {
-                return -1;
-            }
-            value = value * 10 + (b - '0');
-        }
-        return value;
-    }
-
     /** Whether field {@code n}'s comma-separated value lists {@code token} (case-insensitive). */
     private boolean hasToken(int n, byte[] token) {
         int i = valueOffsets[n];
@@ -387,7 +359,7 @@ public final class HttpRequestHead {
             while (stop > start && (buffer.get(stop - 1) == SP || buffer.get(stop - 1) == HTAB)) {
                 stop--;
             }
-            if (equalsIgnoreCase(start, stop - start, token)) {
+            if (HeadBytes.equalsIgnoreCase(buffer, start, stop - start, token)) {
                 return true;
             }
         }
@@ -421,23 +393,7 @@ public final class HttpRequestHead {
     }
 
     private boolean nameIs(int n, byte[] lowerName) {
-        return equalsIgnoreCase(nameOffsets[n], nameLengths[n], lowerName);
-    }
-
-    private boolean equalsIgnoreCase(int from, int length, byte[] lower) {
-        if (length != lower.length) {
-            return false;
-        }
-        for (int k = 0; k < length; k++) {
-            byte b = buffer.get(from + k);
-            if (b >= 'A' && b <= 'Z') {
-                b += 32;
-            }
-            if (b != lower[k]) {
-                return false;
-            }
-        }
-        return true;
+        return HeadBytes.equalsIgnoreCase(buffer, nameOffsets[n], nameLengths[n], lowerName);
     }
 
     private static boolean isTchar(byte b) {
@@ -572,12 +528,10 @@ public final class HttpRequestHead {
     }
 
     private String string(int from, int length) {
-        byte[] bytes = new byte[length];
-        buffer.get(from, bytes, 0, length);
-        return new String(bytes, StandardCharsets.ISO_8859_1);
+        return HeadBytes.string(buffer, from, length);
     }
 
     static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
+        return HeadBytes.ascii(s);
     }
 }

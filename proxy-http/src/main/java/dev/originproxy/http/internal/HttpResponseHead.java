@@ -1,7 +1,6 @@
 package dev.originproxy.http.internal;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 
 /**
  * A flyweight over an origin's HTTP/1.x response head (RFC 9112 §4, §5): the status line and
@@ -29,9 +28,9 @@ public final class HttpResponseHead {
     /** The reason phrase follows the status and a space. */
     public static final int REASON_OFFSET = 13;
 
-    private static final byte[] CONTENT_LENGTH = HttpRequestHead.ascii("content-length");
-    private static final byte[] TRANSFER_ENCODING = HttpRequestHead.ascii("transfer-encoding");
-    private static final byte[] CHUNKED = HttpRequestHead.ascii("chunked");
+    private static final byte[] CONTENT_LENGTH = HeadBytes.ascii("content-length");
+    private static final byte[] TRANSFER_ENCODING = HeadBytes.ascii("transfer-encoding");
+    private static final byte[] CHUNKED = HeadBytes.ascii("chunked");
 
     private final int maxHead;
     private final int maxHeaders;
@@ -131,21 +130,12 @@ public final class HttpResponseHead {
     }
 
     private int lineEnd(int from, int limit) {
-        for (int i = from; i < limit; i++) {
-            byte b = buffer.get(i);
-            if (b == '\n') {
-                if (i == from || buffer.get(i - 1) != '\r') {
-                    error = "bare LF in response head";
-                    return -2;
-                }
-                return i;
-            }
-            if (b == '\r' && i + 1 < limit && buffer.get(i + 1) != '\n') {
-                error = "bare CR in response head";
-                return -2;
-            }
+        int lf = HeadBytes.lineEnd(buffer, from, limit);
+        if (lf == HeadBytes.BARE_LF || lf == HeadBytes.BARE_CR) {
+            error = lf == HeadBytes.BARE_LF ? "bare LF in response head" : "bare CR in response head";
+            return -2;
         }
-        return -1;
+        return lf;
     }
 
     private boolean field(int from, int stop) {
@@ -192,7 +182,7 @@ public final class HttpResponseHead {
         valueOffsets[n] = v;
         valueLengths[n] = vEnd - v;
         if (nameIs(n, CONTENT_LENGTH)) {
-            long value = decimal(v, vEnd - v);
+            long value = HeadBytes.decimal(buffer, v, vEnd - v);
             if (value < 0 || (contentLength >= 0 && value != contentLength)) {
                 error = "invalid or conflicting Content-Length from origin";
                 return false;
@@ -213,42 +203,11 @@ public final class HttpResponseHead {
         if (start > from && buffer.get(start - 1) != ',' && buffer.get(start - 1) != ' ') {
             return false;
         }
-        return equalsIgnoreCase(start, CHUNKED.length, CHUNKED);
-    }
-
-    private long decimal(int from, int length) {
-        if (length == 0 || length > 18) {
-            return -1;
-        }
-        long value = 0;
-        for (int i = from; i < from + length; i++) {
-            byte b = buffer.get(i);
-            if (b < '0' || b > '9') {
-                return -1;
-            }
-            value = value * 10 + (b - '0');
-        }
-        return value;
-    }
-
-    private boolean equalsIgnoreCase(int from, int length, byte[] lower) {
-        if (length != lower.length) {
-            return false;
-        }
-        for (int k = 0; k < length; k++) {
-            byte b = buffer.get(from + k);
-            if (b >= 'A' && b <= 'Z') {
-                b += 32;
-            }
-            if (b != lower[k]) {
-                return false;
-            }
-        }
-        return true;
+        return HeadBytes.equalsIgnoreCase(buffer, start, CHUNKED.length, CHUNKED);
     }
 
     private boolean nameIs(int n, byte[] lower) {
-        return equalsIgnoreCase(nameOffsets[n], nameLengths[n], lower);
+        return HeadBytes.equalsIgnoreCase(buffer, nameOffsets[n], nameLengths[n], lower);
     }
 
     private HttpRequestHead.Outcome fail(String why) {
@@ -312,8 +271,6 @@ public final class HttpResponseHead {
     }
 
     private String string(int from, int length) {
-        byte[] bytes = new byte[length];
-        buffer.get(from, bytes, 0, length);
-        return new String(bytes, StandardCharsets.ISO_8859_1);
+        return HeadBytes.string(buffer, from, length);
     }
 }

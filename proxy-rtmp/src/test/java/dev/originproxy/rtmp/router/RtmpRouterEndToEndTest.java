@@ -36,6 +36,7 @@ class RtmpRouterEndToEndTest {
     @TempDir
     static Path dir;
     static Path source;
+    static Path longSource;
 
     private final List<AutoCloseable> toClose = new ArrayList<>();
     final SessionLifecycle lifecycle = new SessionLifecycle();
@@ -44,6 +45,7 @@ class RtmpRouterEndToEndTest {
     @BeforeAll
     static void makeSource() {
         source = RtmpPeers.source(dir, 4);
+        longSource = RtmpPeers.source(dir, 12);
     }
 
     @AfterEach
@@ -105,6 +107,91 @@ class RtmpRouterEndToEndTest {
         assertThat(s.sessionsStarted()).isEqualTo(1);
         assertThat(s.messagesFromClients()).isGreaterThanOrEqualTo(expected.size());
         assertThat(s.sessions()).isZero();
+    }
+
+    @Test
+    void ffmpegPlaysThroughTheRouterWhatWasPublishedToNginx() throws Exception {
+        NginxRtmpOrigin nginx = track(NginxRtmpOrigin.start());
+        RtmpRouter router = router(balancerWith(nginx));
+        track(RtmpPeers.publish("ffmpeg-publish-direct", longSource, nginx.rtmpUrl("played")));
+        nginx.awaitPublishing("played", Duration.ofSeconds(15));
+        Path out = dir.resolve("played-ffmpeg.flv");
+        ExternalProcess player = track(ExternalProcess.start("ffmpeg-play", List.of("ffmpeg", "-hide_banner", "-nostdin",
+                "-y", "-i", url(router, "live", "played"), "-t", "3", "-c", "copy", "-f", "flv", out.toString())));
+        assertThat(player.waitForExit(Duration.ofSeconds(30))).as("ffmpeg play\n" + player.log()).isZero();
+        RtmpPeers.assertContiguousPacketsOf(RtmpPeers.packetDigests(longSource.toString(), Duration.ofSeconds(30)),
+                RtmpPeers.packetDigests(out.toString(), Duration.ofSeconds(30)), 50);
+        awaitEvents("end PLAY __defaultVhost__/live/played CLIENT_CLOSED");
+        assertThat(router.stats().messagesFromOrigins()).isGreaterThan(50);
+    }
+
+    @Test
+    void rtmpdumpPlaysThroughTheRouterWhatWasPublishedToNginx() throws Exception {
+        NginxRtmpOrigin nginx = track(NginxRtmpOrigin.start());
+        RtmpRouter router = router(balancerWith(nginx));
+        track(RtmpPeers.publish("ffmpeg-publish-direct", longSource, nginx.rtmpUrl("dumped")));
+        nginx.awaitPublishing("dumped", Duration.ofSeconds(15));
+        Path out = dir.resolve("played-rtmpdump.flv");
+        // rtmpdump's --stop counts from timestamp 0, which a live player joining late never sees:
+        // stop it (SIGTERM: it closes its file) once it has written a few seconds of media
+        try (ExternalProcess player = ExternalProcess.start("rtmpdump", List.of("rtmpdump", "--live",
+                "-r", url(router, "live", "dumped"), "-o", out.toString()))) {
+            player.waitForLine(java.util.regex.Pattern.compile("Connected"), Duration.ofSeconds(15));
+            long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while ((!java.nio.file.Files.exists(out) || java.nio.file.Files.size(out) < 150_000)
+                    && System.nanoTime() - end < 0) {
+                assertThat(player.isAlive()).as("rtmpdump exited early\n" + player.log()).isTrue();
+                Thread.sleep(50);
+            }
+        }
+        RtmpPeers.assertContiguousPacketsOf(RtmpPeers.packetDigests(longSource.toString(), Duration.ofSeconds(30)),
+                RtmpPeers.packetDigests(out.toString(), Duration.ofSeconds(30)), 40);
+    }
+
+    @Test
+    void queryTokenReachesTheOriginAndItsRefusalReachesFfmpeg() throws Exception {
+        RtmpPeers.Callbacks auth = track(new RtmpPeers.Callbacks(body -> body.contains("token=good")));
+        List<String> calls = auth.bodies;
+        NginxRtmpOrigin nginx = track(NginxRtmpOrigin.builder()
+                .onPublish(auth.url()).start());
+        RtmpRouter router = router(balancerWith(nginx));
+
+        ExternalProcess good = track(RtmpPeers.publish("ffmpeg-good-token", source,
+                url(router, "live", "guarded?token=good")));
+        assertThat(good.waitForExit(Duration.ofSeconds(30))).as("publish with the right token\n" + good.log()).isZero();
+        assertThat(calls).anySatisfy(c -> assertThat(c).contains("name=guarded", "token=good"));
+
+        ExternalProcess bad = track(RtmpPeers.publish("ffmpeg-bad-token", source,
+                url(router, "live", "guarded?token=bad")));
+        assertThat(bad.waitForExit(Duration.ofSeconds(30))).as("publish with a wrong token\n" + bad.log()).isNotZero();
+        assertThat(calls).anySatisfy(c -> assertThat(c).contains("name=guarded", "token=bad"));
+        assertThat(bad.log()).containsIgnoringCase("error");
+        assertThat(router.stats().dropped(RtmpDropReason.ORIGIN_REJECTED)).isEqualTo(1);
+        assertThat(router.stats().sessionsStarted()).isEqualTo(1);
+    }
+
+    @Test
+    void twoStreamsGoToTheirTwoOrigins() throws Exception {
+        NginxRtmpOrigin a = track(NginxRtmpOrigin.builder().recordAll(true).start());
+        NginxRtmpOrigin b = track(NginxRtmpOrigin.builder().recordAll(true).start());
+        RtmpPeers.ByStream placement = new RtmpPeers.ByStream()
+                .put("first", RtmpPeers.origin("a", a.rtmpPort()))
+                .put("second", RtmpPeers.origin("b", b.rtmpPort()));
+        RtmpRouter router = track(RtmpRouter.builder().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                .workers(2).placement(placement).lifecycle(lifecycle).build().start());
+        ExternalProcess first = track(RtmpPeers.publish("ffmpeg-first", source, url(router, "live", "first")));
+        ExternalProcess second = track(RtmpPeers.publish("ffmpeg-second", source, url(router, "live", "second")));
+        assertThat(first.waitForExit(Duration.ofSeconds(30))).as(first.log()).isZero();
+        assertThat(second.waitForExit(Duration.ofSeconds(30))).as(second.log()).isZero();
+        a.awaitPublishEnded("first", Duration.ofSeconds(10));
+        b.awaitPublishEnded("second", Duration.ofSeconds(10));
+        List<String> expected = RtmpPeers.packetDigests(source.toString(), Duration.ofSeconds(30));
+        assertThat(RtmpPeers.packetDigests(a.recording("first").toString(), Duration.ofSeconds(30)))
+                .containsExactlyElementsOf(expected);
+        assertThat(RtmpPeers.packetDigests(b.recording("second").toString(), Duration.ofSeconds(30)))
+                .containsExactlyElementsOf(expected);
+        assertThat(a.recordDirectory().resolve("second.flv")).doesNotExist();
+        assertThat(b.recordDirectory().resolve("first.flv")).doesNotExist();
     }
 
     void awaitEvents(String last) throws InterruptedException {

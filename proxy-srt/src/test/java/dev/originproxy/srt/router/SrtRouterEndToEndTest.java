@@ -99,7 +99,7 @@ class SrtRouterEndToEndTest {
     }
 
     /** Readiness: the listener answers an INDUCTION (libsrt keeps no state for it). */
-    private static void awaitSrtListener(InetSocketAddress address, ExternalProcess p) throws Exception {
+    static void awaitSrtListener(InetSocketAddress address, ExternalProcess p) throws Exception {
         long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(address.getAddress(), 0))) {
             probe.setSoTimeout(100);
