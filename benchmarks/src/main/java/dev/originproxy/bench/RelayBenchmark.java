@@ -5,6 +5,7 @@ import dev.originproxy.core.relay.RelayHandler;
 import dev.originproxy.core.relay.RelayLeg;
 import dev.originproxy.core.relay.RelayWorker;
 import dev.originproxy.core.relay.UdpRelay;
+import dev.originproxy.core.relay.UdpTransport;
 import dev.originproxy.core.session.EndReason;
 
 import org.openjdk.jmh.annotations.Benchmark;
@@ -43,6 +44,12 @@ import java.util.function.Consumer;
  * relay. {@code path=direct} is the same client talking to the echo origin without the relay,
  * in the same run, so the relay's share can be told apart.
  *
+ * <p>{@code transport} picks the relay's system calls: {@code nio} or {@code mmsg} (batched
+ * {@code recvmmsg}/{@code sendmmsg}; needs a JDK 22+: {@code -jvm /usr/lib/jvm/temurin-25-jdk-amd64/bin/java
+ * -jvmArgs --enable-native-access=ALL-UNNAMED}). {@code clients} sends round-robin from that many
+ * client sockets: with more than one, NIO's {@code receive} makes an {@code InetSocketAddress}
+ * per datagram (the JDK caches only the last sender), the batched path makes none.
+ *
  * <p>Everything runs in this JVM: the JMH thread (client), the relay worker thread and the
  * echo-origin thread, all on the same 2 cores. {@code -prof gc}'s gc.alloc.rate.norm therefore
  * counts bytes allocated by all of them (client + relay both ways + echo) per operation.
@@ -62,11 +69,17 @@ public class RelayBenchmark {
     @Param({"relay", "direct"})
     public String path;
 
+    @Param({"nio"})
+    public String transport;
+
+    @Param({"1"})
+    public int clients;
+
     DatagramChannel echo;
     Thread echoThread;
     UdpRelay relay;
-    DatagramChannel client;
-    Selector selector;
+    DatagramChannel[] client;
+    Selector[] selector;
     final ByteBuffer out = ByteBuffer.allocateDirect(PAYLOAD);
     final ByteBuffer in = ByteBuffer.allocateDirect(2048);
     long lost;
@@ -137,19 +150,29 @@ public class RelayBenchmark {
                     .workers(1)
                     .legIdleTimeout(Duration.ofMinutes(10))
                     .handler(w -> new ForwardAll(w, echoAddress))
+                    .transport(UdpTransport.parse(transport))
                     .name("bench-relay")
                     .build().start();
             target = relay.localAddress();
+            System.out.println("[relay] transport " + relay.transportInUse());
         }
-        client = DatagramChannel.open().bind(new InetSocketAddress(LOOPBACK, 0));
-        client.connect(target);
-        client.configureBlocking(false);
-        selector = Selector.open();
-        client.register(selector, SelectionKey.OP_READ);
+        Fixtures.check(WINDOW % clients == 0, "clients must divide the window " + WINDOW);
+        client = new DatagramChannel[clients];
+        selector = new Selector[clients];
+        for (int c = 0; c < clients; c++) {
+            client[c] = DatagramChannel.open().bind(new InetSocketAddress(LOOPBACK, 0));
+            client[c].connect(target);
+            client[c].configureBlocking(false);
+            selector[c] = Selector.open();
+            client[c].register(selector[c], SelectionKey.OP_READ);
+        }
         for (int i = 0; i < PAYLOAD; i++) {
             out.put(i, (byte) (0x80 | (i & 0x3F)));
         }
-        Fixtures.check(roundTrip() == PAYLOAD, "a first round trip through " + path);
+        for (int c = 0; c < clients; c++) {
+            send(c);
+            Fixtures.check(receive(c) == PAYLOAD, "a first round trip through " + path);
+        }
     }
 
     @TearDown
@@ -161,25 +184,27 @@ public class RelayBenchmark {
             System.out.println("[relay] " + relay.stats());
             relay.close();
         }
-        selector.close();
-        client.close();
+        for (int c = 0; c < clients; c++) {
+            selector[c].close();
+            client[c].close();
+        }
         echo.close();
     }
 
-    private void send() throws IOException {
+    private void send(int c) throws IOException {
         out.clear();
-        client.write(out);
+        client[c].write(out);
     }
 
     /** @return bytes of one datagram received, or -1 after a 1 s timeout (counted as lost) */
-    private int receive() throws IOException {
+    private int receive(int c) throws IOException {
         while (true) {
             in.clear();
-            int n = client.read(in);
+            int n = client[c].read(in);
             if (n > 0) {
                 return n;
             }
-            if (selector.select(IGNORE, TIMEOUT_MS) == 0) {
+            if (selector[c].select(IGNORE, TIMEOUT_MS) == 0) {
                 lost++;
                 return -1;
             }
@@ -191,25 +216,27 @@ public class RelayBenchmark {
     @BenchmarkMode(Mode.SampleTime)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
     public int roundTrip() throws IOException {
-        send();
-        return receive();
+        send(0);
+        return receive(0);
     }
 
     /**
-     * {@value #WINDOW} datagrams in flight: send them all, then receive them all. One op = one
-     * datagram relayed to the origin and its echo relayed back (2 relay forwards).
+     * {@value #WINDOW} datagrams in flight, round-robin over the clients: send them all, then
+     * receive them all. One op = one datagram relayed to the origin and its echo relayed back
+     * (2 relay forwards).
      */
     @Benchmark
     @BenchmarkMode(Mode.Throughput)
     @OutputTimeUnit(TimeUnit.SECONDS)
     @OperationsPerInvocation(WINDOW)
     public int window() throws IOException {
+        int n = clients;
         for (int i = 0; i < WINDOW; i++) {
-            send();
+            send(i % n);
         }
         int got = 0;
         for (int i = 0; i < WINDOW; i++) {
-            if (receive() < 0) {
+            if (receive(i % n) < 0) {
                 break;
             }
             got++;

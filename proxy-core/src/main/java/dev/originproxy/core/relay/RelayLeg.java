@@ -2,16 +2,13 @@ package dev.originproxy.core.relay;
 
 import dev.originproxy.core.session.SessionCounters;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
-import java.nio.channels.SelectionKey;
 
 /**
  * One client address of one session, with its own <em>connected</em> upstream
- * {@link DatagramChannel} to the origin: packets the client sends go out on that channel, the
- * origin's replies arrive on it and go back to the client through the worker's listening channel.
+ * UDP socket to the origin: packets the client sends go out on that socket, the
+ * origin's replies arrive on it and go back to the client through the worker's listening socket.
  * One upstream socket per client address keeps every leg symmetric, which ICE and libsrt need
  * (they drop packets from an address other than the one they talk to).
  *
@@ -22,8 +19,7 @@ public final class RelayLeg {
     private final RelayWorker worker;
     private final InetSocketAddress client;
     private final InetSocketAddress upstream;
-    private final DatagramChannel channel;
-    private final SelectionKey key;
+    private final DatagramIo.UpstreamSocket socket;
     private Object attachment;
     private boolean open = true;
     int slot = -1; // index in the worker's leg list, for O(1) removal
@@ -37,13 +33,12 @@ public final class RelayLeg {
     long bytesFromOrigin;
     long dropped;
 
-    RelayLeg(RelayWorker worker, InetSocketAddress client, InetSocketAddress upstream, DatagramChannel channel,
-             SelectionKey key, Object attachment, long now) {
+    RelayLeg(RelayWorker worker, InetSocketAddress client, InetSocketAddress upstream, DatagramIo.UpstreamSocket socket,
+             Object attachment, long now) {
         this.worker = worker;
         this.client = client;
         this.upstream = upstream;
-        this.channel = channel;
-        this.key = key;
+        this.socket = socket;
         this.attachment = attachment;
         this.lastActivityNanos = now;
         this.lastFromOriginNanos = now;
@@ -67,18 +62,14 @@ public final class RelayLeg {
         return client;
     }
 
-    /** The origin's address this leg's channel is connected to. */
+    /** The origin's address this leg's socket is connected to. */
     public InetSocketAddress upstream() {
         return upstream;
     }
 
-    /** The local address of the upstream channel (what the origin sees), or null once closed. */
+    /** The local address of the upstream socket (what the origin sees), or null once closed. */
     public InetSocketAddress upstreamLocalAddress() {
-        try {
-            return open ? (InetSocketAddress) channel.getLocalAddress() : null;
-        } catch (IOException e) {
-            return null;
-        }
+        return open ? socket.localAddress() : null;
     }
 
     /** The router's state for this leg. */
@@ -102,25 +93,19 @@ public final class RelayLeg {
     }
 
     /**
-     * Sends a datagram to the origin on the connected channel and counts it as from the client.
-     * Returns false (and counts a drop) when the socket had no room or failed.
+     * Sends a datagram to the origin on the connected socket and counts it as from the client.
+     * Returns false (and counts a drop) when the socket had no room or failed. A batching
+     * transport may queue the datagram until the end of the current batch; one that fails then
+     * is counted as a drop of this leg and {@link DropReason#SEND_FAILED}. Consumes the buffer
+     * (position = limit) either way.
      */
     public boolean sendUpstream(ByteBuffer packet) {
         int len = packet.remaining();
-        try {
-            if (open && channel.write(packet) == len) {
-                packetsFromClient++;
-                bytesFromClient += len;
-                lastActivityNanos = worker.nanoTime();
-                return true;
-            }
-        } catch (IOException e) {
-            // ICMP port unreachable from an earlier datagram shows up here on a connected channel;
-            // the datagram is lost, the leg stays: the origin may come back. The router hears of
-            // it (origin health) and decides.
-            if (e instanceof java.net.PortUnreachableException) {
-                worker.upstreamUnreachable(this);
-            }
+        if (open && socket.send(packet)) {
+            packetsFromClient++;
+            bytesFromClient += len;
+            lastActivityNanos = worker.nanoTime();
+            return true;
         }
         dropped++;
         worker.countDrop(DropReason.SEND_FAILED);
@@ -128,14 +113,14 @@ public final class RelayLeg {
     }
 
     /**
-     * Sends a datagram to this leg's client through the worker's listening channel, counted as
+     * Sends a datagram to this leg's client through the worker's listening socket, counted as
      * from the origin. Returns false (and counts a drop) on failure.
      */
     public boolean sendToClient(ByteBuffer packet) {
         if (!open) {
             return false;
         }
-        if (worker.sendToClient(packet, client)) {
+        if (worker.sendToClient(packet, client, this)) {
             lastActivityNanos = worker.nanoTime();
             return true;
         }
@@ -150,16 +135,12 @@ public final class RelayLeg {
         lastFromOriginNanos = now;
     }
 
-    DatagramChannel channel() {
-        return channel;
-    }
-
     /** This leg's counters so far. */
     public SessionCounters counters() {
         return new SessionCounters(packetsFromClient, bytesFromClient, packetsFromOrigin, bytesFromOrigin, dropped);
     }
 
-    /** Closes the upstream channel; idempotent. The handler is not called back. */
+    /** Closes the upstream socket; idempotent. The handler is not called back. */
     public void close() {
         worker.closeLeg(this, null);
     }
@@ -169,12 +150,7 @@ public final class RelayLeg {
             return false;
         }
         open = false;
-        key.cancel();
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // nothing left to release
-        }
+        socket.close();
         return true;
     }
 

@@ -8,23 +8,17 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 
 /**
- * One event-loop thread of a {@link UdpRelay}: its own {@link Selector}, its own listening
- * {@link DatagramChannel} on the shared port (with {@code SO_REUSEPORT} on Linux, so the kernel
- * spreads clients over workers and keeps each client on one worker), the upstream channels of
- * the legs it owns, and one {@link RelayHandler}.
+ * One event-loop thread of a {@link UdpRelay}: its own readiness wait and listening socket on the
+ * shared port (with {@code SO_REUSEPORT} on Linux, so the kernel spreads clients over workers and
+ * keeps each client on one worker), the upstream sockets of the legs it owns, and one
+ * {@link RelayHandler}. The system calls behind them are the relay's {@link UdpTransport}.
  *
  * <p>Threading: {@link #submit}, {@link #execute}, {@link #isAlive()}, {@link #index()},
  * {@link #localAddress()} and the drop counters may be used from any thread; everything else only
@@ -39,19 +33,15 @@ import java.util.function.Consumer;
  */
 public final class RelayWorker implements EventLoop {
     private static final Logger LOG = LoggerFactory.getLogger(RelayWorker.class);
-    private static final int BATCH = 64;
     private static final long ERROR_LOG_INTERVAL_NANOS = 10_000_000_000L;
 
     private final int index;
     private final UdpRelay relay;
-    private final Selector selector;
-    private final DatagramChannel listening;
+    private final DatagramIo io;
     private final InetSocketAddress localAddress;
-    private final ByteBuffer buffer;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final ArrayList<RelayLeg> legs = new ArrayList<>();
     private final long[] drops = new long[DropReason.values().length];
-    private final Consumer<SelectionKey> onSelected = this::onSelected;
     private final AtomicInteger totalLegs;
     private RelayHandler handler;
     private Thread thread;
@@ -63,21 +53,12 @@ public final class RelayWorker implements EventLoop {
     private long packetsIn;
     private long packetsOut;
 
-    RelayWorker(int index, UdpRelay relay, DatagramChannel listening, AtomicInteger totalLegs) throws IOException {
+    RelayWorker(int index, UdpRelay relay, DatagramIo io, AtomicInteger totalLegs) {
         this.index = index;
         this.relay = relay;
-        this.listening = listening;
+        this.io = io;
         this.totalLegs = totalLegs;
-        this.localAddress = (InetSocketAddress) listening.getLocalAddress();
-        this.selector = relay.openSelector();
-        try {
-            this.buffer = ByteBuffer.allocateDirect(relay.bufferSize());
-            listening.configureBlocking(false);
-            listening.register(selector, SelectionKey.OP_READ, null);
-        } catch (IOException | RuntimeException | Error e) {
-            selector.close();
-            throw e;
-        }
+        this.localAddress = io.localAddress();
     }
 
     void start(RelayHandlerFactory factory, String threadName) {
@@ -132,7 +113,7 @@ public final class RelayWorker implements EventLoop {
         if (!running && tasks.remove(task)) {
             return false; // the worker stopped meanwhile and had not taken it: refused, not lost
         }
-        selector.wakeup();
+        io.wakeup();
         return true;
     }
 
@@ -163,8 +144,8 @@ public final class RelayWorker implements EventLoop {
     }
 
     /**
-     * Opens a leg: a new non-blocking upstream channel connected to {@code upstream} and
-     * registered with this worker.
+     * Opens a leg: a new non-blocking upstream socket connected to {@code upstream} and
+     * read by this worker.
      *
      * @param attachment the router's state for the leg
      * @throws RelayLimitException when the relay's maximum of legs is reached
@@ -176,43 +157,51 @@ public final class RelayWorker implements EventLoop {
             totalLegs.decrementAndGet();
             throw new RelayLimitException("relay leg limit reached (" + relay.maxLegs() + ")");
         }
-        DatagramChannel ch = null;
+        DatagramIo.UpstreamSocket socket = null;
         try {
-            ch = DatagramChannel.open(upstream.getAddress() instanceof java.net.Inet6Address
-                    ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
-            ch.configureBlocking(false);
-            ch.connect(upstream);
-            SelectionKey key = ch.register(selector, SelectionKey.OP_READ);
-            RelayLeg leg = new RelayLeg(this, client, upstream, ch, key, attachment, nanoTime());
-            key.attach(leg);
+            socket = io.openUpstream(upstream, relay.socketBufferBytes());
+            RelayLeg leg = new RelayLeg(this, client, upstream, socket, attachment, nanoTime());
+            socket.attach(leg);
             leg.slot = legs.size();
             legs.add(leg);
             return leg;
         } catch (IOException | RuntimeException e) {
             totalLegs.decrementAndGet();
-            if (ch != null) {
-                ch.close();
+            if (socket != null) {
+                socket.close();
             }
             throw e;
         }
     }
 
     /**
-     * Sends a datagram to {@code client} through the listening channel. Returns false (and counts
-     * {@link DropReason#SEND_FAILED}) when the socket had no room or failed.
+     * Sends a datagram to {@code client} through the listening socket. Returns false (and counts
+     * {@link DropReason#SEND_FAILED}) when the socket had no room or failed. A batching transport
+     * may queue it until the end of the current batch; one that fails then is counted as
+     * {@link DropReason#SEND_FAILED}. Consumes the buffer (position = limit).
      */
     public boolean sendToClient(ByteBuffer packet, InetSocketAddress client) {
-        int len = packet.remaining();
-        try {
-            if (listening.send(packet, client) == len) {
-                packetsOut++;
-                return true;
-            }
-        } catch (IOException | RuntimeException e) {
-            logError("send to client failed", e);
+        return sendToClient(packet, client, null);
+    }
+
+    boolean sendToClient(ByteBuffer packet, InetSocketAddress client, RelayLeg leg) {
+        if (io.sendToClient(packet, client, leg)) {
+            packetsOut++;
+            return true;
         }
         countDrop(DropReason.SEND_FAILED);
         return false;
+    }
+
+    /** A queued datagram to a client or an origin could not be sent after all. */
+    void sendFailedLater(RelayLeg leg, boolean toClient) {
+        countDrop(DropReason.SEND_FAILED);
+        if (toClient) {
+            packetsOut--;
+        }
+        if (leg != null) {
+            leg.dropped++;
+        }
     }
 
     void closeLeg(RelayLeg leg, EndReason notify) {
@@ -241,12 +230,7 @@ public final class RelayWorker implements EventLoop {
     /** Frees a worker built by a {@link UdpRelay#start()} that failed before starting it. */
     void closeUnstarted() {
         running = false;
-        alive = false;
-        try {
-            selector.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
+        alive = false; // its transport is closed by UdpRelay#start, which opened it
     }
 
     /** ICMP port unreachable (or connection refused) on {@code leg}'s upstream socket: tell the router. */
@@ -263,7 +247,7 @@ public final class RelayWorker implements EventLoop {
 
     void stop() {
         running = false;
-        selector.wakeup();
+        io.wakeup();
     }
 
     void join(long millis) throws InterruptedException {
@@ -279,8 +263,8 @@ public final class RelayWorker implements EventLoop {
             nextTickNanos = now + relay.tickNanos();
             nextIdleScanNanos = now + relay.idleScanNanos();
             while (running) {
-                long waitMillis = Math.max(1, (nextTickNanos - nanoTime()) / 1_000_000);
-                selector.select(onSelected, waitMillis);
+                long waitMillis = tasks.isEmpty() ? Math.max(1, (nextTickNanos - nanoTime()) / 1_000_000) : 0;
+                io.poll(this, waitMillis);
                 runTasks();
                 now = nanoTime();
                 if (now - nextTickNanos >= 0) {
@@ -295,6 +279,7 @@ public final class RelayWorker implements EventLoop {
                     nextIdleScanNanos = now + relay.idleScanNanos();
                     closeIdleLegs(now);
                 }
+                io.flush();
             }
         } catch (IOException | RuntimeException | Error e) {
             // reported, never silent: ERROR line, a counter, workersAlive() drops, queued work is failed
@@ -317,73 +302,31 @@ public final class RelayWorker implements EventLoop {
         }
     }
 
-    private void onSelected(SelectionKey key) {
-        if (!key.isValid()) {
-            return;
-        }
-        Object att = key.attachment();
-        if (att == null) {
-            readClients();
-        } else {
-            readUpstream((RelayLeg) att);
-        }
-    }
-
-    private void readClients() {
-        for (int i = 0; i < BATCH; i++) {
-            ByteBuffer buf = buffer;
-            buf.clear();
-            InetSocketAddress from;
-            try {
-                from = (InetSocketAddress) listening.receive(buf);
-            } catch (IOException e) {
-                logError("receive on listening channel failed", e);
-                return;
-            }
-            if (from == null) {
-                return;
-            }
-            buf.flip();
-            packetsIn++;
-            try {
-                handler.onClientPacket(buf, from);
-            } catch (RuntimeException | LinkageError | AssertionError e) {
-                countDrop(DropReason.HANDLER_ERROR);
-                logError("handler failed on a client packet", e);
-            }
+    /** A datagram from a client, read by the transport: count it and give it to the handler. */
+    void clientDatagram(ByteBuffer buf, InetSocketAddress from) {
+        packetsIn++;
+        try {
+            handler.onClientPacket(buf, from);
+        } catch (RuntimeException | LinkageError | AssertionError e) {
+            countDrop(DropReason.HANDLER_ERROR);
+            logError("handler failed on a client packet", e);
         }
     }
 
-    private void readUpstream(RelayLeg leg) {
-        for (int i = 0; i < BATCH && leg.isOpen(); i++) {
-            ByteBuffer buf = buffer;
-            buf.clear();
-            int n;
-            try {
-                n = leg.channel().read(buf);
-            } catch (java.net.PortUnreachableException e) {
-                // The origin's port is closed right now (ICMP). Keep the leg: the router decides
-                // (origin health: suspect, then end when silent); an origin restarting on the same
-                // port resumes the relay.
-                leg.dropped++;
-                upstreamUnreachable(leg);
-                return;
-            } catch (IOException e) {
-                closeLeg(leg, EndReason.ERROR);
-                return;
-            }
-            if (n <= 0) {
-                return;
-            }
-            buf.flip();
-            leg.countFromOrigin(n, nanoTime());
-            try {
-                handler.onUpstreamPacket(leg, buf);
-            } catch (RuntimeException | LinkageError | AssertionError e) {
-                countDrop(DropReason.HANDLER_ERROR);
-                logError("handler failed on an upstream packet", e);
-            }
+    /** A datagram from the origin on {@code leg}, read by the transport. */
+    void upstreamDatagram(RelayLeg leg, ByteBuffer buf) {
+        leg.countFromOrigin(buf.remaining(), nanoTime());
+        try {
+            handler.onUpstreamPacket(leg, buf);
+        } catch (RuntimeException | LinkageError | AssertionError e) {
+            countDrop(DropReason.HANDLER_ERROR);
+            logError("handler failed on an upstream packet", e);
         }
+    }
+
+    /** Reading {@code leg}'s socket failed for good (not an ICMP port unreachable): close it. */
+    void upstreamFailed(RelayLeg leg) {
+        closeLeg(leg, EndReason.ERROR);
     }
 
     private void closeIdleLegs(long now) {
@@ -414,27 +357,15 @@ public final class RelayWorker implements EventLoop {
         }
         // tasks that raced with the stop: run them (submit told their owners they would run)
         runTasks();
-        try {
-            listening.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
-        try {
-            selector.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
+        io.flush();
+        io.close();
     }
 
-    private void logError(String what, Throwable e) {
+    void logError(String what, Throwable e) {
         long now = System.nanoTime();
         if (now - lastErrorLogNanos > ERROR_LOG_INTERVAL_NANOS || lastErrorLogNanos == 0) {
             lastErrorLogNanos = now;
             LOG.warn("relay worker {}: {} (further errors for 10 s are counted, not logged)", index, what, e);
         }
-    }
-
-    static void enableReusePort(DatagramChannel ch) throws IOException {
-        ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
     }
 }

@@ -4,9 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.Selector;
@@ -21,10 +19,13 @@ import java.util.function.LongSupplier;
 
 /**
  * The UDP relay engine both routers run on: a fixed number of event-loop {@link RelayWorker}s
- * serving one UDP port, each with its own selector and listening channel (sharing the port with
- * {@code SO_REUSEPORT} on Linux; one worker elsewhere or when asked), and per {@link RelayLeg} one
- * connected upstream channel to the origin. The steady-state packet path allocates nothing: one
- * reused direct buffer per worker, no per-packet objects.
+ * serving one UDP port, each with its own readiness wait and listening socket (sharing the port
+ * with {@code SO_REUSEPORT} on Linux; one worker elsewhere or when asked), and per
+ * {@link RelayLeg} one connected upstream socket to the origin. The steady-state packet path
+ * allocates nothing: reused direct buffers per worker, no per-packet objects.
+ *
+ * <p>The system calls are a {@link UdpTransport}: the portable NIO path, or where it works the
+ * batched {@code recvmmsg}/{@code sendmmsg} path; {@link #start()} logs which one runs.
  *
  * <p>Bounded: a maximum of legs, an idle timeout per leg (a periodic deadline scan per worker, not
  * a thread per session). {@link #close()} closes every channel and joins every thread.
@@ -45,6 +46,8 @@ public final class UdpRelay implements AutoCloseable {
     private final int socketBufferBytes;
     private final String name;
     private final LongSupplier nanoClock;
+    private final UdpTransport transport;
+    private volatile String transportInUse;
     private final AtomicInteger totalLegs = new AtomicInteger();
     private final AtomicInteger workersDied = new AtomicInteger();
     private final List<RelayWorker> workers = new ArrayList<>();
@@ -57,7 +60,7 @@ public final class UdpRelay implements AutoCloseable {
         this.bindAddress = Objects.requireNonNull(b.bindAddress, "bindAddress");
         this.handlerFactory = Objects.requireNonNull(b.handlerFactory, "handlerFactory");
         this.reusePort = b.reusePort == null ? reusePortSupported() : b.reusePort;
-        int w = b.workers > 0 ? b.workers : Runtime.getRuntime().availableProcessors();
+        int w = b.workers > 0 ? b.workers : defaultWorkers();
         this.workerCount = this.reusePort ? w : 1;
         this.tickNanos = b.tick.toNanos();
         this.legIdleNanos = b.legIdleTimeout.toNanos();
@@ -66,9 +69,20 @@ public final class UdpRelay implements AutoCloseable {
         this.socketBufferBytes = b.socketBufferBytes;
         this.name = b.name;
         this.nanoClock = b.nanoClock;
+        this.transport = b.transport != null ? b.transport : UdpTransport.fromSystemProperty();
     }
 
-    /** A builder with defaults: all processors as workers, 30 s leg idle timeout, 100,000 legs. */
+    /**
+     * The default number of workers: half the processors this JVM may use, at least one. A relay
+     * spends most of its CPU in the kernel's UDP path, which runs on the sending and receiving
+     * threads and in soft interrupts; measured on 2 cores, one worker per two cores relays more
+     * than one per core (see benchmarks/RESULTS.md, "UDP relay").
+     */
+    public static int defaultWorkers() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    }
+
+    /** A builder with defaults: {@link #defaultWorkers()}, 30 s leg idle timeout, 100,000 legs. */
     public static Builder builder() {
         return new Builder();
     }
@@ -95,35 +109,28 @@ public final class UdpRelay implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         started = true;
-        List<DatagramChannel> channels = new ArrayList<>();
+        DatagramIos.Selection selection = DatagramIos.select(transport, this::openSelector);
+        DatagramIo.Factory factory = selection.factory;
+        List<DatagramIo> ios = new ArrayList<>();
         try {
             InetSocketAddress bindTo = bindAddress;
             for (int i = 0; i < workerCount; i++) {
-                DatagramChannel ch = openListening();
-                channels.add(ch);
-                if (reusePort) {
-                    RelayWorker.enableReusePort(ch);
-                }
-                ch.bind(bindTo);
+                DatagramIo io = factory.open(bindTo, reusePort, socketBufferBytes, bufferSize);
+                ios.add(io);
                 if (i == 0) {
                     // with port 0, every other worker joins the port the first one got
-                    bindTo = new InetSocketAddress(bindAddress.getAddress(),
-                            ((InetSocketAddress) ch.getLocalAddress()).getPort());
+                    bindTo = new InetSocketAddress(bindAddress.getAddress(), io.localAddress().getPort());
                 }
             }
             for (int i = 0; i < workerCount; i++) {
-                workers.add(new RelayWorker(i, this, channels.get(i), totalLegs));
+                workers.add(new RelayWorker(i, this, ios.get(i), totalLegs));
             }
         } catch (IOException | RuntimeException | Error e) {
             for (RelayWorker w : workers) {
-                w.closeUnstarted(); // each built worker opened a selector: nothing may leak
+                w.closeUnstarted();
             }
-            for (DatagramChannel ch : channels) {
-                try {
-                    ch.close();
-                } catch (IOException ignored) {
-                    // already failing
-                }
+            for (DatagramIo io : ios) {
+                io.close(); // each opened transport holds a socket and a selector: nothing may leak
             }
             workers.clear();
             throw e;
@@ -131,21 +138,15 @@ public final class UdpRelay implements AutoCloseable {
         for (RelayWorker w : workers) {
             w.start(handlerFactory, name + "-" + w.index());
         }
-        LOG.info("{} listening on udp {} with {} worker(s){}", name, localAddress(), workerCount,
-                reusePort && workerCount > 1 ? " (SO_REUSEPORT)" : "");
+        transportInUse = factory.describe();
+        LOG.info("{} listening on udp {} with {} worker(s){}, transport {}", name, localAddress(), workerCount,
+                reusePort && workerCount > 1 ? " (SO_REUSEPORT)" : "", selection.describe(transport));
         return this;
     }
 
-    private DatagramChannel openListening() throws IOException {
-        DatagramChannel ch = bindAddress.getAddress() != null && !bindAddress.getAddress().isAnyLocalAddress()
-                ? DatagramChannel.open(bindAddress.getAddress() instanceof Inet6Address
-                        ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET)
-                : DatagramChannel.open();
-        if (socketBufferBytes > 0) {
-            ch.setOption(StandardSocketOptions.SO_RCVBUF, socketBufferBytes);
-            ch.setOption(StandardSocketOptions.SO_SNDBUF, socketBufferBytes);
-        }
-        return ch;
+    /** The transport running ({@code nio} or {@code mmsg}), or null before {@link #start()}. */
+    public String transportInUse() {
+        return transportInUse;
     }
 
     /** The bound address (with the real port when 0 was asked). */
@@ -204,7 +205,7 @@ public final class UdpRelay implements AutoCloseable {
         return new RelayStats(in, out, totalLegs.get(), drops);
     }
 
-    /** How a worker's selector is opened. */
+    /** How a worker's selector is opened (NIO transport). */
     @FunctionalInterface
     interface SelectorOpener {
         Selector open() throws IOException;
@@ -214,8 +215,8 @@ public final class UdpRelay implements AutoCloseable {
         return selectorOpener.open();
     }
 
-    int bufferSize() {
-        return bufferSize;
+    int socketBufferBytes() {
+        return socketBufferBytes;
     }
 
     long tickNanos() {
@@ -272,6 +273,7 @@ public final class UdpRelay implements AutoCloseable {
         private int socketBufferBytes;
         private String name = "udp-relay";
         private LongSupplier nanoClock = System::nanoTime;
+        private UdpTransport transport;
 
         private Builder() {
         }
@@ -282,7 +284,7 @@ public final class UdpRelay implements AutoCloseable {
             return this;
         }
 
-        /** Worker threads; default the number of processors. Without SO_REUSEPORT one is used. */
+        /** Worker threads; default (0) {@link #defaultWorkers()}. Without SO_REUSEPORT one is used. */
         public Builder workers(int count) {
             if (count < 0) {
                 throw new IllegalArgumentException("workers must be >= 0");
@@ -339,9 +341,25 @@ public final class UdpRelay implements AutoCloseable {
             return this;
         }
 
-        /** SO_RCVBUF/SO_SNDBUF of listening channels; 0 keeps the system default. */
+        /**
+         * SO_RCVBUF/SO_SNDBUF of the listening and the upstream sockets; 0 (default) keeps the
+         * system default. Linux caps it at {@code net.core.rmem_max}/{@code wmem_max} and doubles it
+         * for its bookkeeping.
+         */
         public Builder socketBufferBytes(int bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("socketBufferBytes must be >= 0");
+            }
             this.socketBufferBytes = bytes;
+            return this;
+        }
+
+        /**
+         * The system calls to use; default: the system property {@value UdpTransport#PROPERTY},
+         * else {@link UdpTransport#AUTO}.
+         */
+        public Builder transport(UdpTransport transport) {
+            this.transport = Objects.requireNonNull(transport, "transport");
             return this;
         }
 

@@ -331,6 +331,7 @@ class UdpRelayTest {
     void aFailedStartClosesTheSelectorsOfWorkersAlreadyBuilt() throws Exception {
         List<java.nio.channels.Selector> opened = new ArrayList<>();
         UdpRelay relay = UdpRelay.builder().bind(new InetSocketAddress(LOOPBACK, 0)).workers(3).reusePort(true)
+                .transport(UdpTransport.NIO) // the selector seam belongs to the NIO transport
                 .handler(w -> null).build();
         relay.selectorOpener = () -> {
             if (opened.size() == 2) {

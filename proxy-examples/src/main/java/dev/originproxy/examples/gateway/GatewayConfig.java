@@ -5,6 +5,8 @@ import dev.originproxy.core.balancer.BalancerConfig;
 import dev.originproxy.core.balancer.OriginLoadBalancers;
 import dev.originproxy.core.balancer.PlacementStrategy;
 import dev.originproxy.core.origin.RegistrationPolicy;
+import dev.originproxy.core.relay.UdpRelay;
+import dev.originproxy.core.relay.UdpTransport;
 import dev.originproxy.sdp.ProxyCandidates;
 
 import java.net.Inet4Address;
@@ -40,6 +42,9 @@ public final class GatewayConfig {
     /** SRS variables of servers this gateway does not have yet, with the SRS defaults. */
     static final Map<String, String> NOT_SERVED = Map.of();
 
+    /** The largest PROXY_UDP_SOCKET_BUFFER accepted (the kernel caps it at net.core.rmem_max anyway). */
+    static final int MAX_UDP_SOCKET_BUFFER = 256 << 20;
+
     private final InetSocketAddress httpApi;
     private final InetSocketAddress webrtcServer;
     private final InetSocketAddress srtServer;
@@ -52,6 +57,8 @@ public final class GatewayConfig {
     private final Map<String, String> balancerKeyToVariable;
     private final List<String> candidates;
     private final int workers;
+    private final int udpSocketBuffer;
+    private final UdpTransport udpTransport;
     private final byte[] srtCookieSecret;
     private final Duration sessionIdleTimeout;
     private final Duration srtHandshakeTimeout;
@@ -154,8 +161,15 @@ public final class GatewayConfig {
         this.balancerKeyToVariable = Collections.unmodifiableMap(keyToVar);
 
         this.candidates = r.candidates("PROXY_WEBRTC_CANDIDATE");
-        this.workers = r.integer("PROXY_WORKERS",
-                Integer.toString(Math.max(1, Runtime.getRuntime().availableProcessors())), 1, 256);
+        this.workers = r.integer("PROXY_WORKERS", Integer.toString(UdpRelay.defaultWorkers()), 1, 256);
+        this.udpSocketBuffer = r.bytes("PROXY_UDP_SOCKET_BUFFER", "0", MAX_UDP_SOCKET_BUFFER);
+        try {
+            // unset: the JVM-wide default (system property originproxy.udp.transport, else auto)
+            this.udpTransport = r.optional("PROXY_UDP_TRANSPORT").map(UdpTransport::parse)
+                    .orElseGet(UdpTransport::fromSystemProperty);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("PROXY_UDP_TRANSPORT", e.getMessage());
+        }
         Optional<String> secret = r.optional("PROXY_SRT_COOKIE_SECRET");
         if (secret.isPresent() && secret.get().getBytes(StandardCharsets.UTF_8).length < 16) {
             throw new ConfigException("PROXY_SRT_COOKIE_SECRET", "must be at least 16 bytes");
@@ -305,6 +319,16 @@ public final class GatewayConfig {
     /** Relay event-loop workers per router ({@code PROXY_WORKERS}). */
     public int workers() {
         return workers;
+    }
+
+    /** SO_RCVBUF/SO_SNDBUF of the UDP relay sockets, bytes; 0 = system default ({@code PROXY_UDP_SOCKET_BUFFER}). */
+    public int udpSocketBuffer() {
+        return udpSocketBuffer;
+    }
+
+    /** The UDP relay's system calls ({@code PROXY_UDP_TRANSPORT}: auto, nio, mmsg). */
+    public UdpTransport udpTransport() {
+        return udpTransport;
     }
 
     /** The SRT SYN-cookie secret ({@code PROXY_SRT_COOKIE_SECRET}); empty: a random one per process. */
@@ -471,6 +495,23 @@ public final class GatewayConfig {
                 case "on": case "true": case "yes": case "1": return true;
                 case "off": case "false": case "no": case "0": return false;
                 default: throw new ConfigException(name, "not on/off: '" + v.get() + "'");
+            }
+        }
+
+        /** A byte size: {@code 262144}, {@code 512k}, {@code 4m} (KiB/MiB; {@code kb}/{@code mb} too). */
+        int bytes(String name, String def, int max) {
+            String v = text(name, def).toLowerCase(Locale.ROOT);
+            String digits = v.replaceFirst("(k|kb|kib|m|mb|mib)$", "");
+            long unit = v.endsWith("k") || v.endsWith("kb") || v.endsWith("kib") ? 1024
+                    : v.endsWith("m") || v.endsWith("mb") || v.endsWith("mib") ? 1024 * 1024 : 1;
+            try {
+                long n = Long.parseLong(digits.trim()) * unit;
+                if (n < 0 || n > max) {
+                    throw new ConfigException(name, "must be between 0 and " + (max >> 20) + "m: '" + v + "'");
+                }
+                return (int) n;
+            } catch (NumberFormatException e) {
+                throw new ConfigException(name, "not a size (e.g. 4m, 512k, 262144): '" + v + "'");
             }
         }
 

@@ -113,4 +113,33 @@ class GatewayConfigTest {
         assertThatThrownBy(() -> DotEnv.merge(Map.of(), file))
                 .isInstanceOf(ConfigException.class).hasMessageContaining(".env:2: not KEY=VALUE");
     }
+
+    @Test
+    void udpRelaySettingsDefaultToTheEngineDefaults() {
+        GatewayConfig c = GatewayConfig.from(Map.of());
+        assertThat(c.workers()).isEqualTo(dev.originproxy.core.relay.UdpRelay.defaultWorkers());
+        assertThat(c.udpSocketBuffer()).isZero();
+        assertThat(c.udpTransport()).isEqualTo(dev.originproxy.core.relay.UdpTransport.fromSystemProperty());
+    }
+
+    @Test
+    void readsUdpSocketBufferSizesWithUnits() {
+        assertThat(GatewayConfig.from(Map.of("PROXY_UDP_SOCKET_BUFFER", "4m")).udpSocketBuffer()).isEqualTo(4 << 20);
+        assertThat(GatewayConfig.from(Map.of("PROXY_UDP_SOCKET_BUFFER", "512K")).udpSocketBuffer()).isEqualTo(512 << 10);
+        assertThat(GatewayConfig.from(Map.of("PROXY_UDP_SOCKET_BUFFER", "262144")).udpSocketBuffer()).isEqualTo(262_144);
+        assertThatThrownBy(() -> GatewayConfig.from(Map.of("PROXY_UDP_SOCKET_BUFFER", "lots")))
+                .hasMessageContaining("PROXY_UDP_SOCKET_BUFFER").hasMessageContaining("not a size");
+        assertThatThrownBy(() -> GatewayConfig.from(Map.of("PROXY_UDP_SOCKET_BUFFER", "1024m")))
+                .hasMessageContaining("PROXY_UDP_SOCKET_BUFFER").hasMessageContaining("between 0 and 256m");
+    }
+
+    @Test
+    void readsTheUdpTransportAndRejectsUnknownOnes() {
+        assertThat(GatewayConfig.from(Map.of("PROXY_UDP_TRANSPORT", "nio")).udpTransport())
+                .isEqualTo(dev.originproxy.core.relay.UdpTransport.NIO);
+        assertThat(GatewayConfig.from(Map.of("PROXY_UDP_TRANSPORT", "MMSG")).udpTransport())
+                .isEqualTo(dev.originproxy.core.relay.UdpTransport.MMSG);
+        assertThatThrownBy(() -> GatewayConfig.from(Map.of("PROXY_UDP_TRANSPORT", "epoll")))
+                .hasMessageContaining("PROXY_UDP_TRANSPORT").hasMessageContaining("auto, nio, mmsg");
+    }
 }

@@ -8,6 +8,7 @@ import dev.originproxy.core.balancer.StreamPlacement;
 import dev.originproxy.core.loop.OffLoop;
 import dev.originproxy.core.relay.DropReason;
 import dev.originproxy.core.relay.UdpRelay;
+import dev.originproxy.core.relay.UdpTransport;
 import dev.originproxy.core.session.EndReason;
 import dev.originproxy.core.session.SessionLifecycle;
 import dev.originproxy.srt.SrtHandshake;
@@ -100,6 +101,8 @@ public final class SrtRouter implements AutoCloseable {
         this.relay = UdpRelay.builder()
                 .bind(b.bind)
                 .workers(b.workers)
+                .socketBufferBytes(b.socketBufferBytes)
+                .transport(b.transport)
                 .name(b.name)
                 .legIdleTimeout(b.idleTimeout)
                 .tick(Duration.ofMillis(tickMillis))
@@ -199,6 +202,8 @@ public final class SrtRouter implements AutoCloseable {
     public static final class Builder {
         private InetSocketAddress bind = new InetSocketAddress(10080);
         private int workers;
+        private int socketBufferBytes;
+        private UdpTransport transport = UdpTransport.fromSystemProperty();
         private StreamPlacement placement;
         private SessionLifecycle lifecycle;
         private byte[] cookieSecret;
@@ -228,12 +233,30 @@ public final class SrtRouter implements AutoCloseable {
             return this;
         }
 
-        /** Event-loop workers; default the number of processors (one without SO_REUSEPORT). */
+        /** Event-loop workers; default {@code UdpRelay.defaultWorkers()} (one without SO_REUSEPORT). */
         public Builder workers(int count) {
             if (count < 0) {
                 throw new IllegalArgumentException("workers must be >= 0");
             }
             this.workers = count;
+            return this;
+        }
+
+        /**
+         * SO_RCVBUF/SO_SNDBUF of the UDP sockets (listening and upstream), bytes; 0 (default)
+         * keeps the system default. See {@code UdpRelay.Builder#socketBufferBytes}.
+         */
+        public Builder socketBufferBytes(int bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("socketBufferBytes must be >= 0");
+            }
+            this.socketBufferBytes = bytes;
+            return this;
+        }
+
+        /** The UDP system calls (NIO or batched); default {@code UdpTransport.fromSystemProperty()}. */
+        public Builder transport(UdpTransport transport) {
+            this.transport = Objects.requireNonNull(transport, "transport");
             return this;
         }
 

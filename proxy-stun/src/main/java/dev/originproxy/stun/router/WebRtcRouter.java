@@ -12,6 +12,7 @@ import dev.originproxy.core.relay.RelayLeg;
 import dev.originproxy.core.relay.RelayStats;
 import dev.originproxy.core.relay.RelayWorker;
 import dev.originproxy.core.relay.UdpRelay;
+import dev.originproxy.core.relay.UdpTransport;
 import dev.originproxy.core.session.EndReason;
 import dev.originproxy.core.session.SessionCounters;
 import dev.originproxy.core.session.SessionInfo;
@@ -123,6 +124,8 @@ public final class WebRtcRouter implements AutoCloseable {
         this.relay = UdpRelay.builder()
                 .bind(b.bind)
                 .workers(b.workers)
+                .socketBufferBytes(b.socketBufferBytes)
+                .transport(b.transport)
                 .name("webrtc-router")
                 .legIdleTimeout(b.legIdleTimeout)
                 .maxLegs(saturatedProduct(b.maxSessions, b.maxLegsPerSession))
@@ -648,6 +651,8 @@ public final class WebRtcRouter implements AutoCloseable {
     public static final class Builder {
         private InetSocketAddress bind = new InetSocketAddress(8000);
         private int workers;
+        private int socketBufferBytes;
+        private UdpTransport transport = UdpTransport.fromSystemProperty();
         private SessionStore store;
         private SessionLifecycle lifecycle;
         private OffLoop offLoop;
@@ -675,9 +680,27 @@ public final class WebRtcRouter implements AutoCloseable {
             return this;
         }
 
-        /** Event-loop workers; default the number of processors (one without SO_REUSEPORT). */
+        /** Event-loop workers; default {@code UdpRelay.defaultWorkers()} (one without SO_REUSEPORT). */
         public Builder workers(int count) {
             this.workers = count;
+            return this;
+        }
+
+        /**
+         * SO_RCVBUF/SO_SNDBUF of the UDP sockets (listening and upstream), bytes; 0 (default)
+         * keeps the system default. See {@code UdpRelay.Builder#socketBufferBytes}.
+         */
+        public Builder socketBufferBytes(int bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("socketBufferBytes must be >= 0");
+            }
+            this.socketBufferBytes = bytes;
+            return this;
+        }
+
+        /** The UDP system calls (NIO or batched); default {@code UdpTransport.fromSystemProperty()}. */
+        public Builder transport(UdpTransport transport) {
+            this.transport = Objects.requireNonNull(transport, "transport");
             return this;
         }
 

@@ -189,6 +189,7 @@ class WebRtcRouterTest {
             }
         });
         return track(WebRtcRouter.builder().bind(new InetSocketAddress(LOOPBACK, 0)).workers(2)
+                .socketBufferBytes(1 << 20) // room for the flood tests' paced bursts on a loaded machine
                 .sessionStore(balancer.sessions()).lifecycle(lifecycle)
                 .sessionIdleTimeout(idle).legIdleTimeout(idle)
                 .storeRefreshInterval(Duration.ofMillis(200))
