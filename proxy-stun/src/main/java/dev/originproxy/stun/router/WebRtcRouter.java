@@ -666,7 +666,7 @@ public final class WebRtcRouter implements AutoCloseable {
         private int maxLegsPerSession = 8;
         private int maxPendingLookups = 1_024;
         private int lookupsPerSourceInFlight = 128;
-        private int lookupsPerSourcePerSecond = 1_000;
+        private int lookupsPerSourcePerSecond = 20;
         private int maxUnknownUsernames = 65_536;
         private int maxLookupSources = 16_384;
         private LongSupplier nanoClock = System::nanoTime;
@@ -792,13 +792,14 @@ public final class WebRtcRouter implements AutoCloseable {
         }
 
         /**
-         * Fair admission of lookups per source IP: at most {@code inFlight} at once and
-         * {@code perSecond} per second (burst the same). Defaults 128 and 1,000: a NAT of many real
-         * clients fits, a flooding source gets a bounded share.
+         * Fair admission of lookups per source IP: at most {@code inFlight} at once, and
+         * {@code missesPerSecond} lookups per second that find no session (burst twice that);
+         * lookups that find a session cost nothing. Defaults 128 and 20: a NAT of many real clients
+         * fits, a source flooding made-up names gets a small fixed share.
          */
-        public Builder lookupsPerSource(int inFlight, int perSecond) {
+        public Builder lookupsPerSource(int inFlight, int missesPerSecond) {
             this.lookupsPerSourceInFlight = atLeastOne(inFlight, "lookups in flight per source");
-            this.lookupsPerSourcePerSecond = atLeastOne(perSecond, "lookups per second per source");
+            this.lookupsPerSourcePerSecond = atLeastOne(missesPerSecond, "misses per second per source");
             return this;
         }
 
