@@ -209,14 +209,17 @@ public final class Gateway implements AutoCloseable {
         }
         opened.push(httpFront);
 
-        rtmp = RtmpRouter.builder()
+        RtmpRouter.Builder rtmpBuilder = RtmpRouter.builder()
                 .bind(config.rtmpServer())
                 .workers(config.workers())
                 .balancer(balancer)
                 .lifecycle(lifecycle)
                 .idleTimeout(config.sessionIdleTimeout())
-                .name("rtmp-router")
-                .build();
+                .name("rtmp-router");
+        if (health != null) {
+            rtmpBuilder.originHealth(health);
+        }
+        rtmp = rtmpBuilder.build();
         try {
             rtmp.start();
         } catch (IOException e) {
@@ -278,6 +281,7 @@ public final class Gateway implements AutoCloseable {
         registerMBean();
         httpApi = listen("PROXY_HTTP_API", config.httpApi(), httpApiRoutes);
         systemApi = listen("PROXY_SYSTEM_API", config.systemApi(), systemApiRoutes);
+        metrics.apis(httpApi, systemApi);
         listening = true;
         LOG.info("load balancer: {}", balancer.name());
         LOG.info("listening: WHIP/WHEP signalling (PROXY_HTTP_API) on {}/tcp", SystemApi.text(httpApiAddress()));

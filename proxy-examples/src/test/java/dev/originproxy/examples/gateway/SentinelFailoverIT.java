@@ -21,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -250,17 +249,9 @@ class SentinelFailoverIT {
     }
 
     private static GatewayConfig config(List<String> sentinels) {
-        Map<String, String> env = new HashMap<>(Map.of(
-                "PROXY_HTTP_API", "127.0.0.1:0", "PROXY_SYSTEM_API", "127.0.0.1:0",
-                "PROXY_WEBRTC_SERVER", "127.0.0.1:0", "PROXY_SRT_SERVER", "127.0.0.1:0",
-                "PROXY_WEBRTC_CANDIDATE", "127.0.0.1", "PROXY_WORKERS", "1",
-                "PROXY_LOAD_BALANCER_TYPE", "redis",
-                "PROXY_REDIS_SENTINEL_MASTER", MASTER,
-                "PROXY_REDIS_SENTINELS", String.join(",", sentinels)));
-        env.put("PROXY_SRT_COOKIE_SECRET", "sentinel-it-fleet-secret");
-        env.put("PROXY_HTTP_SERVER", "127.0.0.1:0");
-        env.put("PROXY_RTMP_SERVER", "127.0.0.1:0");
-        return GatewayConfig.from(env);
+        return LoopbackGateways.config(Map.of("PROXY_LOAD_BALANCER_TYPE", "redis",
+                "PROXY_REDIS_SENTINEL_MASTER", MASTER, "PROXY_REDIS_SENTINELS", String.join(",", sentinels),
+                "PROXY_SRT_COOKIE_SECRET", "sentinel-it-fleet-secret"));
     }
 
     /** A WHIP offer (no media follows) for a new stream. */
