@@ -192,14 +192,17 @@ public final class Gateway implements AutoCloseable {
         }
         opened.push(httpFront);
 
-        rtmp = RtmpRouter.builder()
+        RtmpRouter.Builder rtmpBuilder = RtmpRouter.builder()
                 .bind(config.rtmpServer())
                 .workers(config.workers())
                 .balancer(balancer)
                 .lifecycle(lifecycle)
                 .idleTimeout(config.sessionIdleTimeout())
-                .name("rtmp-router")
-                .build();
+                .name("rtmp-router");
+        if (health != null) {
+            rtmpBuilder.originHealth(health);
+        }
+        rtmp = rtmpBuilder.build();
         try {
             rtmp.start();
         } catch (IOException e) {

@@ -12,7 +12,7 @@ import dev.originproxy.core.balancer.SessionStore;
 import dev.originproxy.core.balancer.StreamPlacement;
 import dev.originproxy.core.balancer.WebRtcSession;
 import dev.originproxy.core.origin.InvalidRegistrationException;
-import dev.originproxy.core.origin.OriginJson;
+import dev.originproxy.core.storage.OriginJson;
 import dev.originproxy.core.origin.OriginProtocol;
 import dev.originproxy.core.origin.OriginServer;
 
