@@ -264,6 +264,7 @@ public final class Gateway implements AutoCloseable {
         registerMBean();
         httpApi = listen("PROXY_HTTP_API", config.httpApi(), httpApiRoutes);
         systemApi = listen("PROXY_SYSTEM_API", config.systemApi(), systemApiRoutes);
+        metrics.apis(httpApi, systemApi);
         listening = true;
         LOG.info("load balancer: {}", balancer.name());
         LOG.info("listening: WHIP/WHEP signalling (PROXY_HTTP_API) on {}/tcp", SystemApi.text(httpApiAddress()));
