@@ -273,7 +273,6 @@ public final class GatewayConfig {
         return httpApi;
     }
 
-    /** The WebRTC media UDP port ({@code PROXY_WEBRTC_SERVER}, default 18000). */
     /**
      * The addresses the UDP routers listen on, one socket each, on their configured ports
      * ({@code PROXY_UDP_BIND_ADDRESSES}, comma list of IP literals); empty: the address of
@@ -284,6 +283,7 @@ public final class GatewayConfig {
         return udpBindAddresses;
     }
 
+    /** The WebRTC media UDP port ({@code PROXY_WEBRTC_SERVER}, default 18000). */
     public InetSocketAddress webrtcServer() {
         return webrtcServer;
     }
