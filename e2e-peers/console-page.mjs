@@ -83,8 +83,8 @@ run(async () => {
       + `${await page.textContent('#status').catch(() => '?')}; page: ${text.replace(/\s+/g, ' ').slice(0, 1500)}`
       + (problems.length ? '; ' + problems.join('; ') : ''));
   }
-  // one more refresh so the chart has a few points
-  await page.waitForTimeout(2500);
+  // a few more refreshes so the chart has a few points
+  await page.waitForTimeout(6500);
 
   const table = (id) => page.$$eval(`#${id} tbody tr`, (rows) => rows.map((r) => [...r.cells].map((c) => c.innerText)));
   emit('shown', {

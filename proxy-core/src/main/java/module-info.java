@@ -19,6 +19,8 @@ module dev.originproxy.core {
     exports dev.originproxy.core.relay;
     exports dev.originproxy.core.loop;
     exports dev.originproxy.core.tcp;
+    // storage formats: only for the shared-store balancer
+    exports dev.originproxy.core.storage to dev.originproxy.lb.redis;
 
     uses dev.originproxy.core.balancer.OriginLoadBalancerProvider;
     provides dev.originproxy.core.balancer.OriginLoadBalancerProvider

@@ -117,6 +117,28 @@ class HttpFrontTest {
     }
 
     @Test
+    void skipsInterimResponsesAndRelaysHeadRequests() throws Exception {
+        origin = new ScriptedOrigin((head, out) -> {
+            out.write("HTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write("HTTP/1.1 200 OK\r\nContent-Type: video/x-flv\r\nContent-Length: 3\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            if (head.startsWith("GET")) {
+                out.write("FLV".getBytes(StandardCharsets.US_ASCII));
+            }
+        });
+        registerOrigin(origin.address().getPort());
+        front = builder().build().start();
+        try (RawClient c = new RawClient(proxy())) {
+            RawClient.Response head = c.send("HEAD /live/s.flv HTTP/1.1\r\nHost: a\r\n\r\n").read(true);
+            assertThat(head.status()).isEqualTo(200);
+            assertThat(head.header("Content-Length")).isEqualTo("3");
+            RawClient.Response get = c.send("GET /live/s.flv HTTP/1.1\r\nHost: a\r\n\r\n").read();
+            assertThat(get.status()).isEqualTo(200);
+            assertThat(get.bodyText()).isEqualTo("FLV");
+        }
+        assertThat(origin.requests.get(0)).startsWith("HEAD /live/s.flv HTTP/1.1");
+    }
+
+    @Test
     void noOriginIs503UnreachableIs502SlowIs504() throws Exception {
         front = builder().originResponseTimeout(Duration.ofMillis(500)).build().start();
         try (RawClient c = new RawClient(proxy())) {

@@ -156,7 +156,8 @@ public final class NginxRtmpOrigin implements AutoCloseable {
     }
 
     /**
-     * Waits until nginx-rtmp logs that a client publishes {@code stream}.
+     * Waits until nginx-rtmp logs that a client publishes {@code stream} (the first such line since
+     * nginx started: a stream published twice in one test finds its first publisher).
      *
      * @param stream the stream name without query
      * @param deadline how long to wait at most

@@ -30,7 +30,8 @@ import java.util.Map;
  * {@code createStream}, {@code play}, Set Buffer Length, acknowledgements as the server's window
  * asks) and then reading, decoding and discarding media. Prints the media bit rate received per
  * second, then one {@code RESULT} line over the measured window, with the CPU % and peak RSS of
- * the processes named with {@code --watch name=pid} (read from {@code /proc}).
+ * the processes named with {@code --watch name=pid} and of this client itself ({@code players_*};
+ * read from {@code /proc}).
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.originproxy.bench.rtmp.RtmpPlayers \
@@ -321,6 +322,8 @@ public final class RtmpPlayers {
         if (url == null) {
             throw new IllegalArgumentException("--url rtmp://host:port/app/stream is required");
         }
+        // The load client's own cost, to tell a client-bound run from a server-bound one.
+        watch.put("players", ProcessHandle.current().pid());
         new RtmpPlayers(url).run(count, warmup, seconds, watch);
     }
 }

@@ -73,7 +73,9 @@ public final class SessionInfo {
 
     @Override
     public String toString() {
-        return protocol + " " + direction + " " + streamKey + " id=" + id
+        // a WebRTC session id is the client's DELETE capability: logs show its non-secret name
+        return protocol + " " + direction + " " + streamKey + " id="
+                + (protocol == SessionProtocol.WEBRTC ? dev.originproxy.core.balancer.WebRtcSession.publicIdOf(id) : id)
                 + (originId == null ? "" : " origin=" + originId)
                 + (clientAddress == null ? "" : " client=" + clientAddress);
     }

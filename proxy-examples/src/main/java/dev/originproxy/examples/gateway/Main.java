@@ -34,13 +34,17 @@ public final class Main {
     static int run(Map<String, String> environment, Path dotEnv, PrintStream err) {
         GatewayConfig config;
         try {
-            config = GatewayConfig.from(DotEnv.merge(environment, dotEnv));
+            Map<String, String> merged = DotEnv.merge(environment, dotEnv);
+            // Before anything else: the binding reads its level and format once, when the first
+            // logger is made, and reading the settings may already load classes that log. A bad
+            // value falls back to info/text here and is refused just below with exit code 2.
+            configureLogging(merged.getOrDefault("PROXY_LOG_LEVEL", "info"),
+                    merged.getOrDefault("PROXY_LOG_FORMAT", "text"));
+            config = GatewayConfig.from(merged);
         } catch (ConfigException e) {
             err.println("originproxy: bad setting: " + e.getMessage());
             return 2;
         }
-        configureLogging(config.logLevel(), config.logFormat());
-        // Created only now: the binding reads its level and format once, when the first logger is made.
         Logger log = LoggerFactory.getLogger(Main.class);
 
         // Our own handlers instead of shutdown hooks: with hooks the JVM exits 143/130 after a

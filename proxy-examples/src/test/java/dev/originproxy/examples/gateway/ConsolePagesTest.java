@@ -4,7 +4,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.net.http.HttpResponse;
-import java.util.HashMap;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,12 +13,7 @@ class ConsolePagesTest {
     @Test
     @Timeout(30)
     void servesTheConsoleFilesWithoutTheTokenTheViewsNeed() throws Exception {
-        Map<String, String> env = new HashMap<>(Map.of(
-                "PROXY_HTTP_API", "127.0.0.1:0", "PROXY_SYSTEM_API", "127.0.0.1:0",
-                "PROXY_WEBRTC_SERVER", "127.0.0.1:0", "PROXY_SRT_SERVER", "127.0.0.1:0",
-                "PROXY_WEBRTC_CANDIDATE", "127.0.0.1",
-                "PROXY_HTTP_SERVER", "127.0.0.1:0", "PROXY_RTMP_SERVER", "127.0.0.1:0", "PROXY_WORKERS", "1", "PROXY_VIEWS_AUTH_TOKEN", "t0ken"));
-        try (Gateway gateway = Gateway.start(GatewayConfig.from(env))) {
+        try (Gateway gateway = Gateway.start(LoopbackGateways.config(Map.of("PROXY_VIEWS_AUTH_TOKEN", "t0ken")))) {
             int api = gateway.systemApiAddress().getPort();
             assertThat(GatewayJar.get(api, "/api/v1/sessions").statusCode()).isEqualTo(401);
 

@@ -19,13 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** {@code /healthz} and {@code /readyz} on the system API of a gateway in this JVM. */
 class GatewayProbesTest {
     private static GatewayConfig loopback(Map<String, String> extra) {
-        Map<String, String> env = new HashMap<>(Map.of(
-                "PROXY_HTTP_API", "127.0.0.1:0", "PROXY_SYSTEM_API", "127.0.0.1:0",
-                "PROXY_WEBRTC_SERVER", "127.0.0.1:0", "PROXY_SRT_SERVER", "127.0.0.1:0",
-                "PROXY_WEBRTC_CANDIDATE", "127.0.0.1",
-                "PROXY_HTTP_SERVER", "127.0.0.1:0", "PROXY_RTMP_SERVER", "127.0.0.1:0", "PROXY_WORKERS", "2"));
+        Map<String, String> env = new HashMap<>(Map.of("PROXY_WORKERS", "2"));
         env.putAll(extra);
-        return GatewayConfig.from(env);
+        return LoopbackGateways.config(env);
     }
 
     @Test

@@ -3,8 +3,8 @@ package dev.originproxy.http.internal;
 import dev.originproxy.core.loop.OffLoop;
 import dev.originproxy.core.tcp.TcpWorker;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -24,7 +24,8 @@ public final class FrontContext {
         final HttpRequestHead requestHead;
         final HttpResponseHead responseHead;
         final TcpWorker loop;
-        final List<HttpConnection> connections = new ArrayList<>();
+        /** Every open client connection of the worker (identity set: O(1) removal on close). */
+        final Set<HttpConnection> connections = new HashSet<>();
 
         PerWorker(FrontSettings s, TcpWorker loop) {
             this.requestHead = new HttpRequestHead(s.maxRequestLine(), s.maxHead(), s.maxHeaders());

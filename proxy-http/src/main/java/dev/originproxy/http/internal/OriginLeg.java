@@ -87,15 +87,22 @@ final class OriginLeg implements TcpHandler {
     public void onData(TcpConnection connection, ByteBuffer data) {
         if (state == State.AWAITING_HEAD) {
             HttpResponseHead head = pw.responseHead;
-            switch (head.wrap(data, data.position(), data.remaining())) {
-                case INCOMPLETE:
-                    return;
-                case INVALID:
-                    data.position(data.limit());
-                    failBeforeHead(502, "origin sent an invalid response", RelayOutcome.ORIGIN_INVALID);
-                    return;
-                default:
+            while (true) {
+                switch (head.wrap(data, data.position(), data.remaining())) {
+                    case INCOMPLETE:
+                        return;
+                    case INVALID:
+                        data.position(data.limit());
+                        failBeforeHead(502, "origin sent an invalid response", RelayOutcome.ORIGIN_INVALID);
+                        return;
+                    default:
+                        break;
+                }
+                if (head.status() >= 200 || head.status() == 101) {
                     break;
+                }
+                // an interim 1xx (RFC 9110 §15.2) is not the answer: skip it, wait for the final one
+                data.position(data.position() + head.headLength());
             }
             connection.deadline(0);
             writeHead(head);

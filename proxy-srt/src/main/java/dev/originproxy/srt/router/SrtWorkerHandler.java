@@ -1,6 +1,8 @@
 package dev.originproxy.srt.router;
 
 import dev.originproxy.core.Direction;
+import dev.originproxy.core.api.LogThrottle;
+import dev.originproxy.core.api.Redaction;
 import dev.originproxy.core.StreamKey;
 import dev.originproxy.core.relay.DropReason;
 import dev.originproxy.core.relay.RelayHandler;
@@ -52,6 +54,8 @@ final class SrtWorkerHandler implements RelayHandler {
     private final SrtHandshake scratch = new SrtHandshake();
     private final ByteBuffer out = ByteBuffer.allocate(OUT_BUFFER);
     private final SrtSynCookie cookies;
+    /** Rejection log lines carry caller-chosen text: rate-limited per source. */
+    private final LogThrottle rejectLog = new LogThrottle();
     private static final long GONE_SCAN_NANOS = 250_000_000L;
     private long nextGoneScanNanos;
 
@@ -219,7 +223,10 @@ final class SrtWorkerHandler implements RelayHandler {
             out.limit(n);
             worker.sendToClient(out, to);
         }
-        LOG.info("srt conclusion from {} rejected ({}): {}", to, reasonCode, why);
+        // the reason quotes the caller's stream id: one line, bounded, a few lines per source a minute
+        if (rejectLog.allow(to.getAddress())) {
+            LOG.info("srt conclusion from {} rejected ({}): {}", to, reasonCode, Redaction.oneLine(why, 160));
+        }
     }
 
     // ---- from origins -------------------------------------------------------------------
@@ -337,7 +344,10 @@ final class SrtWorkerHandler implements RelayHandler {
         if (s.ended) {
             return;
         }
-        LOG.info("srt session {} from {} for {} rejected ({}): {}", s.id, s.caller, s.stream, reasonCode, why);
+        if (rejectLog.allow(s.caller.getAddress())) {
+            LOG.info("srt session {} from {} for {} rejected ({}): {}", s.id, s.caller, s.stream, reasonCode,
+                    Redaction.oneLine(why, 160));
+        }
         end(s, reasonCode == SrtRejectCodes.FORBIDDEN ? EndReason.REFUSED : EndReason.ORIGIN_GONE);
         rejectSession(s, reasonCode);
     }

@@ -54,6 +54,34 @@ class SrtRejectionScrubTest {
         assertThat(answer.peerAddress()).isNotEqualTo(originIp).isEqualTo(InetAddress.getLoopbackAddress());
     }
 
+    @Test
+    void rejectionLogLinesWithCallerChosenTextAreRateLimitedPerSource() throws Exception {
+        SrtRouter router = track(SrtRouter.builder().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                .workers(1).placement(new Placement()).lifecycle(new SessionLifecycle()).build().start());
+        TestCaller caller = track(new TestCaller(router.localAddress()));
+        int cookie = caller.induce();
+        String marker = "ATTACKER-CHOSEN-TEXT";
+        java.io.PrintStream realErr = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        int attempts = 100;
+        try {
+            System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+            for (int i = 0; i < attempts; i++) {
+                caller.send(caller.conclusion(cookie, "#!::r=live/x,m=" + marker + i));
+                caller.expect(Duration.ofSeconds(2)); // each one is answered with a rejection
+            }
+        } finally {
+            System.setErr(realErr);
+        }
+        long lines = captured.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
+                .filter(l -> l.contains(marker)).count();
+
+        System.out.println("[figure] " + attempts + " rejected conclusions with caller-chosen text from one source: "
+                + lines + " log lines");
+        assertThat(lines).isBetween(1L, 10L);
+        assertThat(router.stats().handshakesRejected()).isEqualTo(attempts);
+    }
+
     private <T extends AutoCloseable> T track(T c) {
         closeables.add(c);
         return c;

@@ -22,10 +22,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       (shared counter) and at most {@code perSourceInFlight} per source IP. Once half the
  *       slots are taken, only sources with fewer than {@link #FAIR_SHARE} in flight are admitted,
  *       so busy sources never hold the slots a newcomer needs.</li>
- *   <li><b>Fair admission</b>: each source IP has a token bucket of {@code perSourceRate} lookups
- *       per second (burst the same), so a handful of flooding sources get a small, fixed share
- *       and every other source keeps its own. At most {@code maxSources} sources are tracked, the
- *       least recently seen evicted.</li>
+ *   <li><b>Fair admission</b>: each source IP has a token bucket of {@code perSourceRate}
+ *       <em>misses</em> per second (burst twice that): a lookup that finds nothing costs a token,
+ *       one that finds a session costs none, and a source without tokens is not looked up for.
+ *       So a flood of made-up names from a handful of sources gets a small, fixed share of the
+ *       store and of the worker, while real clients (whose names exist), even many behind one
+ *       NAT, are never throttled. At most {@code maxSources} sources are tracked, the least
+ *       recently seen evicted.</li>
  * </ul>
  *
  * <p>Each refusal names its {@link DropReason}: {@code UNKNOWN_SESSION} (remembered miss),
@@ -61,7 +64,7 @@ final class LookupAdmission {
         this.maxInFlight = maxInFlight;
         this.perSourceInFlight = perSourceInFlight;
         this.perSourceRatePerNano = perSourceRate / 1e9;
-        this.perSourceBurst = perSourceRate;
+        this.perSourceBurst = 2.0 * perSourceRate;
         this.negativeNanos = negativeNanos;
         this.negative = new LinkedHashMap<>(16, 0.75f, false) {
             private static final long serialVersionUID = 1L;
@@ -106,7 +109,7 @@ final class LookupAdmission {
             s.tokens = Math.min(perSourceBurst, s.tokens + (now - s.refilledNanos) * perSourceRatePerNano);
             s.refilledNanos = now;
         }
-        if (s.inFlight >= perSourceInFlight || s.tokens < 1) {
+        if (s.inFlight >= perSourceInFlight || s.tokens < 1) { // tokens pay for misses only
             quotaRefusals++;
             return DropReason.LIMIT;
         }
@@ -118,7 +121,6 @@ final class LookupAdmission {
             quotaRefusals++;
             return DropReason.LIMIT;
         }
-        s.tokens -= 1;
         s.inFlight++;
         inFlight.put(username, source);
         return null;
@@ -132,8 +134,14 @@ final class LookupAdmission {
         }
         totalInFlight.decrementAndGet();
         Source s = sources.get(source);
-        if (s != null && s.inFlight > 0) {
-            s.inFlight--;
+        if (s != null) {
+            if (s.inFlight > 0) {
+                s.inFlight--;
+            }
+            if (miss) {
+                // a made-up name costs its source; the debt is bounded so a source recovers in time
+                s.tokens = Math.max(-perSourceInFlight, s.tokens - 1);
+            }
         }
         if (miss) {
             negative.remove(username); // re-inserted at the tail: insertion order stays expiry order

@@ -5,7 +5,7 @@
 
 const REFRESH_MS = 2000;
 const HISTORY = 150; // points: 5 minutes at 2 s
-const COLORS = { webrtc: '#2f6fde', srt: '#d9822b' };
+const COLORS = { webrtc: '#2f6fde', srt: '#d9822b', rtmp: '#1a7f37', http: '#7b3fb5' };
 const STALE_HEARTBEAT_S = 30;
 
 const params = new URLSearchParams(location.search);
@@ -90,24 +90,35 @@ function bits(n) {
   return (i === 0 ? Math.round(n) : n.toFixed(1)) + ' ' + units[i];
 }
 
-function counts(packets, byteCount) {
-  return td(packets === undefined ? '—' : packets + ' pkt / ' + bytes(byteCount), 'num');
+function counts(count, unit, byteCount) {
+  return td(count === undefined ? '—' : count + ' ' + unit + ' / ' + bytes(byteCount), 'num');
 }
 
-/** Every live session as one row shape, whatever its protocol. */
+/**
+ * Every live session as one row shape, whatever its protocol: each array of the sessions view is
+ * one protocol (webrtc, srt, rtmp, http, and whatever a later gateway adds); a row's own
+ * "protocol" field (http_flv, http_ts) wins. Counters are packets (UDP) or messages (RTMP).
+ */
 function sessionRows(view) {
   const out = [];
-  for (const s of view.webrtc || []) {
-    out.push({ protocol: 'webrtc', id: s.id, stream: s.stream, direction: s.direction, origin: s.origin,
-      client: (s.clients || []).join(', ') || '—', started: s.started_at, c: s.counters });
-  }
-  for (const s of view.http || []) {
-    out.push({ protocol: s.protocol || 'http', id: s.id, stream: s.stream, direction: s.direction, origin: s.origin,
-      client: s.client || '—', started: s.started_at, c: s.counters });
-  }
-  for (const s of view.srt || []) {
-    out.push({ protocol: 'srt', id: s.id, stream: s.stream, direction: s.direction, origin: s.origin,
-      client: s.caller || '—', started: s.started_at, c: s.counters });
+  for (const [key, list] of Object.entries(view)) {
+    if (!Array.isArray(list)) continue;
+    for (const s of list) {
+      const c = s.counters;
+      out.push({
+        protocol: s.protocol || key, chart: key, id: s.id, stream: s.stream, direction: s.direction,
+        origin: s.origin, started: s.started_at,
+        client: s.client || s.caller || (s.clients || []).join(', ') || '—',
+        c: c && {
+          unit: c.messages_from_client !== undefined ? 'msg' : 'pkt',
+          fromClient: c.packets_from_client ?? c.messages_from_client,
+          bytesFromClient: c.bytes_from_client,
+          fromOrigin: c.packets_from_origin ?? c.messages_from_origin,
+          bytesFromOrigin: c.bytes_from_origin,
+          dropped: c.dropped,
+        },
+      });
+    }
   }
   return out;
 }
@@ -115,15 +126,16 @@ function sessionRows(view) {
 /** Bits/s per protocol since the last poll, from sessions present in both polls. */
 function throughput(sessions, now) {
   const totals = new Map();
-  const rates = { webrtc: 0, srt: 0 };
+  const rates = {};
+  for (const p of Object.keys(COLORS)) rates[p] = 0;
   for (const s of sessions) {
     if (!s.c) continue;
-    const key = s.protocol + '/' + s.id;
-    const total = s.c.bytes_from_client + s.c.bytes_from_origin;
+    const key = s.chart + '/' + s.id;
+    const total = s.c.bytesFromClient + s.c.bytesFromOrigin;
     totals.set(key, total);
     if (previous && previous.bytes.has(key)) {
       const delta = total - previous.bytes.get(key);
-      if (delta > 0) rates[s.protocol] = (rates[s.protocol] || 0) + delta;
+      if (delta > 0) rates[s.chart] = (rates[s.chart] || 0) + delta;
     }
   }
   if (previous) {
@@ -176,20 +188,25 @@ function drawChart() {
   }
 }
 
-/** Prometheus text lines of one metric as [{labels, value}]. */
+/** Prometheus text lines whose metric name matches `name` (a RegExp source) as [{name, labels, value}]. */
 function metric(text, name) {
   const out = [];
-  const re = new RegExp('^' + name + '\\{([^}]*)\\} (\\S+)$', 'gm');
+  const re = new RegExp('^(' + name + ')\\{([^}]*)\\} (\\S+)$', 'gm');
   let m;
   while ((m = re.exec(text)) !== null) {
     const labels = {};
-    for (const kv of m[1].split(',')) {
+    for (const kv of m[2].split(',')) {
       const eq = kv.indexOf('=');
       labels[kv.slice(0, eq)] = kv.slice(eq + 2, -1);
     }
-    out.push({ labels, value: Number(m[2]) });
+    out.push({ name: m[1], labels, value: Number(m[3]) });
   }
   return out;
+}
+
+/** The router a drop counter belongs to: its router label, else the word after originproxy_. */
+function routerOf(d) {
+  return d.labels.router || d.name.replace(/^originproxy_/, '').split('_')[0];
 }
 
 async function refresh() {
@@ -231,13 +248,13 @@ async function refresh() {
     document.getElementById('streams-count').textContent = '(' + byStream.size + ')';
 
     fill('sessions', rows.map(s => [proto(s.protocol), s.stream, s.direction, s.client, s.origin || '—',
-      age(s.started), counts(s.c && s.c.packets_from_client, s.c && s.c.bytes_from_client),
-      counts(s.c && s.c.packets_from_origin, s.c && s.c.bytes_from_origin),
-      td(s.c ? String(s.c.dropped) : '—', 'num')]), 9);
+      age(s.started), counts(s.c && s.c.fromClient, s.c && s.c.unit, s.c && s.c.bytesFromClient),
+      counts(s.c && s.c.fromOrigin, s.c && s.c.unit, s.c && s.c.bytesFromOrigin),
+      td(s.c && s.c.dropped !== undefined ? String(s.c.dropped) : '—', 'num')]), 9);
     document.getElementById('sessions-count').textContent = '(' + rows.length + ' live)';
 
-    const drops = metric(metrics, 'originproxy_relay_dropped_total').filter(d => d.value > 0);
-    fill('drops', drops.map(d => [proto(d.labels.router), d.labels.reason, td(String(d.value), 'num')]), 3);
+    const drops = metric(metrics, 'originproxy_\\w*dropped\\w*_total').filter(d => d.value > 0 && d.labels.reason);
+    fill('drops', drops.map(d => [proto(routerOf(d)), d.labels.reason, td(String(d.value), 'num')]), 3);
 
     throughput(rows, now);
     drawChart();
