@@ -217,6 +217,7 @@ class HlsEndToEndTest {
             JsonLines.Event result = JsonLines.await(player, "result", Duration.ofSeconds(50));
             assertThat(Double.parseDouble(result.string("currentTime"))).isGreaterThan(3.0);
             assertThat(result.intValue("videoWidth")).isEqualTo(320);
+            assertThat(result.intValue("colours")).as("distinct colours of the playing frame").isGreaterThanOrEqualTo(4);
         }
         assertThat(screenshot).isRegularFile();
         assertThat(Files.size(screenshot)).isGreaterThan(2_000);

@@ -7,7 +7,7 @@ package dev.originproxy.rtmp;
  * <p>Immutable, thread-safe.
  */
 public enum ChunkFailure {
-    /** A chunk of type 1, 2 or 3 on a chunk stream that has had no type-0 header. */
+    /** A chunk of type 2 or 3 on a chunk stream that has had no type-0 or type-1 header. */
     NO_PREVIOUS_HEADER,
     /** A new message header (type 0, 1 or 2) while the previous message was still incomplete. */
     INTERRUPTED_MESSAGE,

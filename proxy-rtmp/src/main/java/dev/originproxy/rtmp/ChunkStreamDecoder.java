@@ -187,7 +187,10 @@ public final class ChunkStreamDecoder {
             return 0;
         }
         ChunkStreamState s = find(csid);
-        if (s == null && fmt != 0) {
+        // librtmp sends its control messages with a type-1 header even as the first chunk of a
+        // chunk stream (RTMP_SendCtrl, no previous packet to compress against); like SRS, that
+        // is taken as message stream 0 and a timestamp counted from 0. Types 2 and 3 need a past.
+        if (s == null && fmt >= 2) {
             return fail(ChunkFailure.NO_PREVIOUS_HEADER);
         }
         if (s != null && fmt != 3 && s.received > 0) {

@@ -253,6 +253,22 @@ class ChunkStreamCodecTest {
     }
 
     @Test
+    void acceptsATypeOneHeaderOnAFreshChunkStreamAsLibrtmpSendsControls() {
+        // librtmp's RTMP_SendCtrl: fmt 1 on csid 2 with no earlier chunk there; a Ping Response.
+        ByteBuffer ping = ByteBuffer.wrap(new byte[] {0x42, 0, 0, 0, 0, 0, 6, 4, 0, 7, 0, 0, 0, 42});
+        ChunkStreamDecoder decoder = new ChunkStreamDecoder();
+        List<Captures.Message> got = Captures.decodeAll(decoder, ping.array(), 1);
+        assertThat(decoder.failure()).isNull();
+        assertThat(got).hasSize(1);
+        assertThat(got.get(0).streamId()).isZero();
+        assertThat(RtmpControl.userControlEvent(got.get(0).view())).isEqualTo(RtmpControl.EVENT_PING_RESPONSE);
+        assertThat(RtmpControl.userControlValue(got.get(0).view())).isEqualTo(42);
+        ChunkStreamDecoder typeTwo = new ChunkStreamDecoder();
+        assertThat(typeTwo.decode(ByteBuffer.wrap(new byte[] {(byte) 0x83, 0, 0, 1}), 0, 4, m -> true)).isEqualTo(-1);
+        assertThat(typeTwo.failure()).isEqualTo(ChunkFailure.NO_PREVIOUS_HEADER);
+    }
+
+    @Test
     void failsOnANewHeaderInTheMiddleOfAMessage() {
         int n = encoder.encode(4, RtmpMessage.TYPE_VIDEO, 1, 0, ByteBuffer.allocate(300), 0, 300, out, 0, out.capacity());
         written = 12 + 128;

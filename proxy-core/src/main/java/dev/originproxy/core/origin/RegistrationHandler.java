@@ -1,5 +1,7 @@
 package dev.originproxy.core.origin;
 
+import dev.originproxy.core.storage.OriginJson;
+
 import dev.originproxy.core.api.ApiRequest;
 import dev.originproxy.core.api.ApiResponse;
 import dev.originproxy.core.api.BearerAuth;

@@ -17,6 +17,7 @@ import dev.originproxy.rtmp.router.RtmpDropReason;
 import dev.originproxy.rtmp.router.RtmpRouter;
 import dev.originproxy.rtmp.router.RtmpRouterStats;
 import dev.originproxy.rtmp.router.RtmpSessionView;
+import dev.originproxy.sdp.http.GuardedHttpServer;
 import dev.originproxy.srt.router.SrtRouter;
 import dev.originproxy.srt.router.SrtRouterStats;
 import dev.originproxy.stun.router.WebRtcRouter;
@@ -44,6 +45,8 @@ public final class GatewayMetrics implements GatewayMetricsMBean, SessionListene
     private final HttpFront http;
     private final BooleanSupplier draining;
     private volatile RtmpRouter rtmp;
+    private volatile GuardedHttpServer httpApi;
+    private volatile GuardedHttpServer systemApi;
     private final EnumMap<SessionProtocol, LongAdder> started = adders();
     private final EnumMap<SessionProtocol, LongAdder> ended = adders();
     private final LongAdder webrtcStarted = new LongAdder();
@@ -105,6 +108,12 @@ public final class GatewayMetrics implements GatewayMetricsMBean, SessionListene
     /** The RTMP router whose counters {@link #prometheus()} reports (set once while the gateway starts). */
     void rtmp(RtmpRouter router) {
         this.rtmp = router;
+    }
+
+    /** The two HTTP APIs whose guard counters {@link #prometheus()} reports (set once while the gateway starts). */
+    void apis(GuardedHttpServer httpApi, GuardedHttpServer systemApi) {
+        this.httpApi = httpApi;
+        this.systemApi = systemApi;
     }
 
     /** The RTMP sessions live now (placing, connecting or relaying), for the sessions view. */
@@ -276,7 +285,33 @@ public final class GatewayMetrics implements GatewayMetricsMBean, SessionListene
         httpFront(b);
         hls(b);
         rtmp(b);
+        trust(b);
         return b.toString();
+    }
+
+    /** Issue 12's counters: what the HTTP APIs' guards refused, and STUN replays. */
+    private void trust(StringBuilder b) {
+        counter(b, "originproxy_webrtc_binding_replays_refused_total",
+                "STUN binding requests with valid integrity refused because their transaction id came from another address.",
+                webrtc.replaysRefused());
+        GuardedHttpServer h = httpApi;
+        GuardedHttpServer sys = systemApi;
+        if (h == null || sys == null) {
+            return;
+        }
+        header(b, "originproxy_api_refused_total", "counter",
+                "Requests on PROXY_HTTP_API and PROXY_SYSTEM_API refused before a handler, by reason.");
+        apiLines(b, "http_api", h);
+        apiLines(b, "system_api", sys);
+        gauge(b, "originproxy_api_open_connections", "Connections open on the HTTP APIs.", "",
+                h.openConnections() + sys.openConnections());
+    }
+
+    private static void apiLines(StringBuilder b, String api, GuardedHttpServer s) {
+        line(b, "originproxy_api_refused_total", "api=\"" + api + "\",reason=\"timeout\"", s.timedOut());
+        line(b, "originproxy_api_refused_total", "api=\"" + api + "\",reason=\"connection_limit\"", s.refusedConnections());
+        line(b, "originproxy_api_refused_total", "api=\"" + api + "\",reason=\"busy\"", s.overloaded());
+        line(b, "originproxy_api_refused_total", "api=\"" + api + "\",reason=\"malformed\"", s.malformed());
     }
 
     private static String protocolLabel(SessionProtocol p) {

@@ -96,6 +96,9 @@ class GatewayStarvationTest {
                 assertThat(answer).startsWith("HTTP/1.1 408");
                 assertThat(millis).isBetween(900L, 4000L);
             }
+            assertThat(get("127.0.0.1", gateway.systemApiAddress().getPort(), "/metrics", null).body())
+                    .contains("originproxy_api_refused_total{api=\"system_api\",reason=\"timeout\"} 1\n")
+                    .contains("originproxy_webrtc_binding_replays_refused_total 0\n");
         }
     }
 

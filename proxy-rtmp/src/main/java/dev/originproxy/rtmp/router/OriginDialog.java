@@ -63,6 +63,10 @@ final class OriginDialog implements RtmpMessageHandler {
 
     /** Opens the connection to the placed origin and starts the handshake (queued until connected). */
     void connect(InetSocketAddress address) {
+        step = Step.IDLE;
+        decoder = null;
+        encoder = null;
+        originStreamId = 0;
         try {
             origin = s.client.worker().connect(address, s);
         } catch (IOException | RuntimeException e) {
@@ -300,8 +304,8 @@ final class OriginDialog implements RtmpMessageHandler {
 
     private void unreachable(String why) {
         step = Step.CLOSED;
-        if (s.originId != null && s.ctx.originFailed != null) {
-            s.ctx.originFailed.accept(s.originId, why);
+        if (s.originId != null && s.ctx.health != null) {
+            s.ctx.health.report(s.originId, why);
         }
         s.refuse(RtmpDropReason.ORIGIN_UNREACHABLE, EndReason.ORIGIN_GONE, s.failedCode(), why);
     }
@@ -314,7 +318,15 @@ final class OriginDialog implements RtmpMessageHandler {
         Step was = step;
         step = Step.CLOSED;
         if (reason == TcpCloseReason.CONNECT_FAILED || reason == TcpCloseReason.CONNECT_TIMEOUT) {
-            unreachable("origin " + s.originId + " unreachable (" + reason + ")");
+            String why = "its RTMP port " + (reason == TcpCloseReason.CONNECT_FAILED ? "refused the connection"
+                    : "did not accept the connection in time");
+            if (s.ctx.health != null && !s.replaced) {
+                s.replaced = true;
+                origin = null;
+                RtmpPlacer.replace(s, s.originId, why);
+                return;
+            }
+            unreachable("origin " + s.originId + ": " + why);
             return;
         }
         if (was != Step.RELAY) {

@@ -13,7 +13,9 @@ import dev.originproxy.core.session.SessionProtocol;
 import dev.originproxy.core.session.SessionRefusedException;
 
 import java.net.InetSocketAddress;
+import java.util.EnumSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -44,42 +46,59 @@ final class RtmpPlacer {
         }
     }
 
+    private static final Set<OriginProtocol> RTMP_ONLY = EnumSet.of(OriginProtocol.RTMP);
+
     private RtmpPlacer() {
     }
 
     /** On the worker: starts placing {@code s}; the result continues on this worker. */
     static void place(RtmpSession s) {
-        s.placing = s.ctx.offLoop.submit(s.client.worker(), () -> pick(s), (placed, failure) -> {
-            if (failure instanceof EventLoopGoneException) {
-                return; // the worker closed: it ended its sessions; pick() answered any late onStart
-            }
-            s.placing = null;
-            if (s.phase != RtmpSession.Phase.PLACING) {
-                return;
-            }
-            if (failure instanceof PlacementFailed) {
-                PlacementFailed f = (PlacementFailed) failure;
-                boolean refused = f.reason == RtmpDropReason.REFUSED;
-                s.refuse(f.reason, refused ? EndReason.REFUSED : EndReason.ORIGIN_GONE,
-                        refused ? s.refusedCode() : s.failedCode(), f.getMessage());
-            } else if (failure instanceof RejectedExecutionException) {
-                s.refuse(RtmpDropReason.NO_ORIGIN, EndReason.ERROR, s.failedCode(),
-                        "placement refused: " + failure.getMessage());
-            } else if (failure != null) {
-                s.refuse(RtmpDropReason.NO_ORIGIN, EndReason.ERROR, s.failedCode(), "placement failed: " + failure);
-            } else {
-                s.originId = placed.originId();
-                s.phase = RtmpSession.Phase.CONNECTING;
-                s.dialog.connect(placed.address());
-            }
-        });
+        s.placing = s.ctx.offLoop.submit(s.client.worker(), () -> pick(s), (placed, failure) -> resume(s, placed, failure));
     }
 
-    /** Off the loop: balancer, address, {@code onStart}. */
-    private static Placed pick(RtmpSession s) throws PlacementFailed {
+    /**
+     * On the worker: the origin of a session refused its connection (or did not take it in
+     * time). Marks it suspect (off the loop, before picking) and places the session once more;
+     * {@code onStart} is not asked again.
+     */
+    static void replace(RtmpSession s, String goneOriginId, String why) {
+        s.phase = RtmpSession.Phase.PLACING;
+        s.placing = s.ctx.offLoop.submit(s.client.worker(), () -> {
+            s.ctx.health.suspectNow(goneOriginId, why);
+            return pickOrigin(s);
+        }, (placed, failure) -> resume(s, placed, failure));
+    }
+
+    /** On the worker: the placement's outcome. */
+    private static void resume(RtmpSession s, Placed placed, Throwable failure) {
+        if (failure instanceof EventLoopGoneException) {
+            return; // the worker closed: it ended its sessions; pick() answered any late onStart
+        }
+        s.placing = null;
+        if (s.phase != RtmpSession.Phase.PLACING) {
+            return;
+        }
+        if (failure instanceof PlacementFailed) {
+            PlacementFailed f = (PlacementFailed) failure;
+            boolean refused = f.reason == RtmpDropReason.REFUSED;
+            s.refuse(f.reason, refused ? EndReason.REFUSED : EndReason.ORIGIN_GONE,
+                    refused ? s.refusedCode() : s.failedCode(), f.getMessage());
+        } else if (failure instanceof RejectedExecutionException) {
+            s.refuse(RtmpDropReason.NO_ORIGIN, EndReason.ERROR, s.failedCode(), "placement refused: " + failure.getMessage());
+        } else if (failure != null) {
+            s.refuse(RtmpDropReason.NO_ORIGIN, EndReason.ERROR, s.failedCode(), "placement failed: " + failure);
+        } else {
+            s.originId = placed.originId();
+            s.phase = RtmpSession.Phase.CONNECTING;
+            s.dialog.connect(placed.address());
+        }
+    }
+
+    /** Off the loop: balancer and address. */
+    private static Placed pickOrigin(RtmpSession s) throws PlacementFailed {
         OriginServer origin;
         try {
-            origin = s.ctx.placement.pick(s.streamKey);
+            origin = s.ctx.placement.pick(s.streamKey, RTMP_ONLY);
         } catch (NoOriginAvailableException | BalancerUnavailableException e) {
             throw new PlacementFailed(RtmpDropReason.NO_ORIGIN, e.getMessage());
         }
@@ -95,11 +114,17 @@ final class RtmpPlacer {
                         "origin " + origin.id() + " RTMP host " + address.getHostString() + " does not resolve");
             }
         }
+        return new Placed(origin.id(), address);
+    }
+
+    /** Off the loop: balancer, address, {@code onStart}. */
+    private static Placed pick(RtmpSession s) throws PlacementFailed {
+        Placed placed = pickOrigin(s);
         if (s.lifecycleState.get() != RtmpSession.LIFECYCLE_NEW) {
             throw new PlacementFailed(RtmpDropReason.CLOSED_DURING_SETUP, "session ended while placing");
         }
         try {
-            s.ctx.lifecycle.start(new SessionInfo(s.id, SessionProtocol.RTMP, s.direction, s.streamKey, origin.id(),
+            s.ctx.lifecycle.start(new SessionInfo(s.id, SessionProtocol.RTMP, s.direction, s.streamKey, placed.originId(),
                     s.client.remoteAddress(), s.startedAt));
         } catch (SessionRefusedException e) {
             throw new PlacementFailed(RtmpDropReason.REFUSED, e.getMessage());
@@ -112,6 +137,6 @@ final class RtmpPlacer {
             s.ctx.lifecycle.end(s.id, reason == null ? EndReason.CLIENT_CLOSED : reason, SessionCounters.ZERO);
             throw new PlacementFailed(RtmpDropReason.CLOSED_DURING_SETUP, "session ended while placing");
         }
-        return new Placed(origin.id(), address);
+        return placed;
     }
 }

@@ -1,5 +1,6 @@
 package dev.originproxy.rtmp.router;
 
+import dev.originproxy.core.balancer.OriginHealth;
 import dev.originproxy.core.balancer.OriginLoadBalancer;
 import dev.originproxy.core.balancer.StreamPlacement;
 import dev.originproxy.core.loop.OffLoop;
@@ -17,7 +18,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -171,7 +171,7 @@ public final class RtmpRouter implements AutoCloseable {
         int maxConnections = 20_000;
         long maxBufferedBytes = 12L << 20;
         long writeHighWater = 1L << 20;
-        BiConsumer<String, String> originFailed;
+        OriginHealth originHealth;
         String name = "rtmp-router";
         LongSupplier nanoClock = System::nanoTime;
 
@@ -306,11 +306,13 @@ public final class RtmpRouter implements AutoCloseable {
         }
 
         /**
-         * Told (on a worker thread: must not block) when an origin could not be reached or broke
-         * its handshake: origin id and a one-line reason; e.g. to mark it suspect.
+         * Origin suspicion: an origin whose RTMP port refuses the connection or does not answer
+         * in time (or breaks its handshake) is reported suspect, and a session whose connect
+         * failed is placed once more, on a live origin, without asking {@code onStart} again (a
+         * dead origin costs the client a second, not its publish). Default none.
          */
-        public Builder onOriginFailure(BiConsumer<String, String> listener) {
-            this.originFailed = Objects.requireNonNull(listener, "listener");
+        public Builder originHealth(OriginHealth health) {
+            this.originHealth = Objects.requireNonNull(health, "health");
             return this;
         }
 

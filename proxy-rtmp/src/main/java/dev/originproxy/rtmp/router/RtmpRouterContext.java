@@ -1,5 +1,6 @@
 package dev.originproxy.rtmp.router;
 
+import dev.originproxy.core.balancer.OriginHealth;
 import dev.originproxy.core.balancer.StreamPlacement;
 import dev.originproxy.core.loop.OffLoop;
 import dev.originproxy.core.session.SessionLifecycle;
@@ -14,7 +15,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.function.BiConsumer;
 
 /**
  * What every session of one {@link RtmpRouter} shares: settings, the balancer's placement, the
@@ -34,7 +34,7 @@ final class RtmpRouterContext {
     final int maxSessions;
     final String idPrefix;
     /** Told when an origin could not be reached (connect refused or timed out); may be null. */
-    final BiConsumer<String, String> originFailed;
+    final OriginHealth health;
     final FailureCounts<HandshakeFailure> handshakeFailures = new FailureCounts<>(HandshakeFailure.class);
     final FailureCounts<ChunkFailure> chunkFailures = new FailureCounts<>(ChunkFailure.class);
     final FailureCounts<AmfFailure> amfFailures = new FailureCounts<>(AmfFailure.class);
@@ -57,7 +57,7 @@ final class RtmpRouterContext {
         this.originChunkSize = b.originChunkSize;
         this.windowAckSize = b.windowAckSize;
         this.maxSessions = b.maxSessions;
-        this.originFailed = b.originFailed;
+        this.health = b.originHealth;
         this.idPrefix = idPrefix;
     }
 

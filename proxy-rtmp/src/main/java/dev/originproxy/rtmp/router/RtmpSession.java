@@ -62,6 +62,8 @@ final class RtmpSession implements TcpHandler {
     volatile EndReason endReason;
     volatile long messagesFromClient;
     volatile long messagesFromOrigin;
+    /** Whether this session was placed once more after its first origin could not be reached. */
+    boolean replaced;
     private boolean registered;
     private boolean dropCounted;
 

@@ -86,7 +86,7 @@ class RtmpRouterLoadTest {
     void playerThatStopsReadingIsBoundedAndDisconnectedWhileAnotherPlaysOn() throws Exception {
         Path noise = dir.resolve("noise.flv"); // ~11 Mbit/s: incompressible frames fill buffers fast
         try (ExternalProcess gen = ExternalProcess.start("ffmpeg-noise", List.of("ffmpeg", "-hide_banner", "-nostdin",
-                "-y", "-f", "lavfi", "-i", "color=c=gray:s=320x240:r=25,noise=alls=100:allf=t", "-t", "8",
+                "-y", "-f", "lavfi", "-i", "color=c=gray:s=320x240:r=25,noise=alls=100:allf=t", "-t", "15",
                 "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p", "-f", "flv",
                 noise.toString()))) {
             assertThat(gen.waitForExit(Duration.ofSeconds(60))).as(gen.log()).isZero();
@@ -112,7 +112,7 @@ class RtmpRouterLoadTest {
         // from now on it reads nothing
         Path out = dir.resolve("healthy.flv");
         ExternalProcess healthy = track(ExternalProcess.start("ffmpeg-play", List.of("ffmpeg", "-hide_banner", "-nostdin",
-                "-y", "-i", url(router, "busy"), "-t", "4", "-c", "copy", "-f", "flv", out.toString())));
+                "-y", "-i", url(router, "busy"), "-t", "3", "-c", "copy", "-f", "flv", out.toString())));
 
         long maxSeen = 0;
         long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();

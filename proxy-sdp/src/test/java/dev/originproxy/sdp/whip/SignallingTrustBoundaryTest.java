@@ -34,11 +34,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 import static dev.originproxy.sdp.whip.WhipForwarderTest.fixture;
+import static dev.originproxy.sdp.whip.WhipForwarderTest.sessionIdOf;
 import static dev.originproxy.sdp.whip.WhipForwarderTest.withoutLines;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -265,19 +265,7 @@ class SignallingTrustBoundaryTest {
     }
 
     private static ApiRequest request(String method, String pathAndQuery, Map<String, String> headers, String body) {
-        int q = pathAndQuery.indexOf('?');
-        Map<String, List<String>> h = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        headers.forEach((k, v) -> h.put(k, List.of(v)));
-        return new ApiRequest(method, q < 0 ? pathAndQuery : pathAndQuery.substring(0, q),
-                q < 0 ? null : pathAndQuery.substring(q + 1), h, body.getBytes(StandardCharsets.UTF_8),
-                new InetSocketAddress(PROXY_IP, 50123));
-    }
-
-    private static String sessionIdOf(String location) {
-        assertThat(location).contains("session=");
-        String id = location.substring(location.indexOf("session=") + "session=".length());
-        int amp = id.indexOf('&');
-        return amp < 0 ? id : id.substring(0, amp);
+        return WhipForwarderTest.request(method, pathAndQuery, headers, body.getBytes(StandardCharsets.UTF_8));
     }
 
     private static String originAnswer() {

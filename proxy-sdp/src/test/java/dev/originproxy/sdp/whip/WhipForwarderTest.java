@@ -816,7 +816,7 @@ class WhipForwarderTest {
         return request("POST", pathAndQuery, h, sdp.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static ApiRequest request(String method, String pathAndQuery, Map<String, String> headers, byte[] body) {
+    static ApiRequest request(String method, String pathAndQuery, Map<String, String> headers, byte[] body) {
         int q = pathAndQuery.indexOf('?');
         Map<String, List<String>> h = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         headers.forEach((k, v) -> h.put(k, List.of(v)));
@@ -824,7 +824,7 @@ class WhipForwarderTest {
                 q < 0 ? null : pathAndQuery.substring(q + 1), h, body, new InetSocketAddress(PROXY_IP, 50123));
     }
 
-    private static String sessionIdOf(String location) {
+    static String sessionIdOf(String location) {
         assertThat(location).contains("session=");
         String id = location.substring(location.indexOf("session=") + "session=".length());
         int amp = id.indexOf('&');

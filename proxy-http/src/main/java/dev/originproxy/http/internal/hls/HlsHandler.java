@@ -141,18 +141,17 @@ public final class HlsHandler implements HttpHandler {
 
     /** Off the loop: the rewritten playlist, or a failure {@link #answerFailure} maps. */
     private HttpResponse playlist(HttpRequest request, String id) throws Exception {
-        HlsSession session;
+        HlsSession session = null;
+        StreamKey key = null;
         OriginServer origin;
         if (id == null) {
-            StreamKey key = StreamRequests.keyOf(request);
+            key = StreamRequests.keyOf(request);
             origin = placement.pick(key);
-            session = sessions.create(key, origin.id());
-            stats.sessionsCreated.increment();
         } else {
             session = resolve(id);
             origin = originOf(session);
+            viewers.seen(session, request.client());
         }
-        viewers.seen(session, request.client());
         InetSocketAddress address = httpAddress(origin);
         ByteBuffer head = OriginRequests.forward(playlistRequest(request),
                 SessionQuery.originTarget(request.path(), request.query()));
@@ -168,11 +167,20 @@ public final class HlsHandler implements HttpHandler {
             return HttpResponse.error(502, "origin sent an encoded playlist (" + oneToken(coding) + ")");
         }
         byte[] body = answer.body();
-        if (id == null && body.length > 0 && !PlaylistRewriter.isMasterPlaylist(body, 0, body.length)
-                && isPlaylistBody(body)) {
-            stats.playlistsServed.increment();
-            return HttpResponse.status(200).header("Cache-Control", "no-cache")
-                    .body(singleVariantMaster(request, session.id()), "application/vnd.apple.mpegurl");
+        if (!isPlaylistBody(body)) {
+            stats.rewriteFailed(PlaylistRewriter.Failure.NOT_A_PLAYLIST);
+            return HttpResponse.error(502, "origin sent no valid playlist (not_a_playlist)");
+        }
+        if (session == null) {
+            // A new viewer: only now, so a stream that is not there (yet) leaves no session behind.
+            session = sessions.create(key, origin.id());
+            stats.sessionsCreated.increment();
+            viewers.seen(session, request.client());
+            if (!PlaylistRewriter.isMasterPlaylist(body, 0, body.length)) {
+                stats.playlistsServed.increment();
+                return HttpResponse.status(200).header("Cache-Control", "no-cache")
+                        .body(singleVariantMaster(request, session.id()), "application/vnd.apple.mpegurl");
+            }
         }
         PlaylistRewriter rewriter = new PlaylistRewriter();
         if (!rewriter.rewrite(body, 0, body.length, session.id(), hostsOf(origin, request))) {
@@ -195,9 +203,10 @@ public final class HlsHandler implements HttpHandler {
         return response.body(ByteBuffer.wrap(out), type);
     }
 
+    /** Whether the body starts with {@code #EXTM3U} (after a UTF-8 byte order mark, if any). */
     private static boolean isPlaylistBody(byte[] body) {
-        return body.length >= 7 && new String(body, 0, Math.min(body.length, 10), StandardCharsets.ISO_8859_1)
-                .replace("\uFEFF", "").startsWith("#EXTM3U");
+        int p = body.length >= 3 && (body[0] & 0xff) == 0xEF && (body[1] & 0xff) == 0xBB && (body[2] & 0xff) == 0xBF ? 3 : 0;
+        return body.length - p >= 7 && new String(body, p, 7, StandardCharsets.US_ASCII).equals("#EXTM3U");
     }
 
     /**

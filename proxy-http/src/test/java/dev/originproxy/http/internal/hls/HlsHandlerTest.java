@@ -278,7 +278,21 @@ class HlsHandlerTest {
 
         assertThat(ex.failStatus).isEqualTo(403);
         assertThat(viewers.live()).isZero();
-        assertThat(origin.requests()).isEmpty();
+    }
+
+    @Test
+    void aPlaylistTheOriginDoesNotHaveLeavesNoSessionAndNoViewer() {
+        origin.answer("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+        for (int i = 0; i < 3; i++) {
+            assertThat(serve(get("/live/not-yet.m3u8")).response.statusCode()).isEqualTo(404);
+        }
+        origin.answer("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nnope");
+        assertThat(serve(get("/live/not-yet.m3u8")).response.statusCode()).isEqualTo(502);
+
+        assertThat(balancer.hlsSessions().count()).isZero();
+        assertThat(stats.sessionsCreated()).isZero();
+        assertThat(viewers.live()).isZero();
+        assertThat(lifecycle.live()).isEmpty();
     }
 
     @Test

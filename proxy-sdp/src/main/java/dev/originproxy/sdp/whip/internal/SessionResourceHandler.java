@@ -63,19 +63,34 @@ public final class SessionResourceHandler {
         this.rewriter = new SdpRewriter(limits);
     }
 
-    private Optional<WebRtcSession> session(ApiRequest req) {
+    /** A value looked up for a request, or the response that refuses the request. */
+    private record Found<T>(T value, ApiResponse refusal) {
+    }
+
+    /** The session named by the capability in {@code ?session=}, else 404 (or 503). */
+    private Found<WebRtcSession> session(ApiRequest req) {
         String id = req.queryParam("session");
-        return id == null || id.isEmpty() ? Optional.empty() : balancer.sessions().findById(id);
+        try {
+            Optional<WebRtcSession> s = id == null || id.isEmpty() ? Optional.empty() : balancer.sessions().findById(id);
+            return s.map(v -> new Found<>(v, null))
+                    .orElseGet(() -> new Found<>(null, ApiResponse.error(404, "no such session")));
+        } catch (BalancerUnavailableException e) {
+            return new Found<>(null, ApiResponse.error(503, "session store unavailable"));
+        }
     }
 
     /**
      * The origin's resource of a session on the origin's registered API address now, or empty
      * when the origin is no longer registered or has no API endpoint.
      */
-    private Optional<URI> originResource(WebRtcSession s) {
-        return balancer.registry().find(s.originId())
-                .flatMap(o -> o.address(OriginProtocol.API, OriginEndpoint.Transport.TCP))
-                .map(api -> OriginClient.pinned(api, s.originLocation()));
+    private Found<Optional<URI>> originResource(WebRtcSession s) {
+        try {
+            return new Found<>(balancer.registry().find(s.originId())
+                    .flatMap(o -> o.address(OriginProtocol.API, OriginEndpoint.Transport.TCP))
+                    .map(api -> OriginClient.pinned(api, s.originLocation())), null);
+        } catch (BalancerUnavailableException e) {
+            return new Found<>(null, ApiResponse.error(503, "registry unavailable"));
+        }
     }
 
     /**
@@ -84,26 +99,19 @@ public final class SessionResourceHandler {
      * refusal; when the origin is gone or unreachable, the session ends here all the same.
      */
     public ApiResponse delete(ApiRequest req) {
-        Optional<WebRtcSession> found;
-        try {
-            found = session(req);
-        } catch (BalancerUnavailableException e) {
-            return ApiResponse.error(503, "session store unavailable");
+        Found<WebRtcSession> found = session(req);
+        if (found.refusal() != null) {
+            return found.refusal();
         }
-        if (found.isEmpty()) {
-            return ApiResponse.error(404, "no such session");
-        }
-        WebRtcSession s = found.get();
+        WebRtcSession s = found.value();
         if (s.originLocation() != null) {
-            Optional<URI> target;
-            try {
-                target = originResource(s);
-            } catch (BalancerUnavailableException e) {
-                return ApiResponse.error(503, "registry unavailable");
+            Found<Optional<URI>> target = originResource(s);
+            if (target.refusal() != null) {
+                return target.refusal();
             }
-            if (target.isPresent()) {
+            if (target.value().isPresent()) {
                 try {
-                    HttpRequest.Builder out = client.request(target.get()).DELETE();
+                    HttpRequest.Builder out = client.request(target.value().get()).DELETE();
                     client.forwardHeaders(req, out);
                     HttpResponse<byte[]> resp = client.send(out.build());
                     if (resp.statusCode() >= 300 && resp.statusCode() != 404) {
@@ -125,20 +133,15 @@ public final class SessionResourceHandler {
 
     /** Trickle ICE or an ICE restart, forwarded; a restart re-keys the session. */
     public ApiResponse patch(ApiRequest req) {
-        Optional<WebRtcSession> found;
-        try {
-            found = session(req);
-        } catch (BalancerUnavailableException e) {
-            return ApiResponse.error(503, "session store unavailable");
-        }
-        if (found.isEmpty()) {
-            return ApiResponse.error(404, "no such session");
+        Found<WebRtcSession> found = session(req);
+        if (found.refusal() != null) {
+            return found.refusal();
         }
         String type = req.header("Content-Type");
         if (type == null || !type.toLowerCase(Locale.ROOT).startsWith(SDPFRAG)) {
             return ApiResponse.error(415, "PATCH needs " + SDPFRAG);
         }
-        WebRtcSession s = found.get();
+        WebRtcSession s = found.value();
         if (s.originLocation() == null) {
             return ApiResponse.error(405, "the origin gave this session no resource to PATCH");
         }
@@ -148,13 +151,11 @@ public final class SessionResourceHandler {
         } catch (SdpException e) {
             return Responses.badSdp(e);
         }
-        Optional<URI> target;
-        try {
-            target = originResource(s);
-        } catch (BalancerUnavailableException e) {
-            return ApiResponse.error(503, "registry unavailable");
+        Found<Optional<URI>> target = originResource(s);
+        if (target.refusal() != null) {
+            return target.refusal();
         }
-        if (target.isEmpty()) {
+        if (target.value().isEmpty()) {
             return ApiResponse.error(502, "the origin of this session is gone");
         }
         // Client candidates never reach the origin (as in offers): it reaches the client only
@@ -163,7 +164,7 @@ public final class SessionResourceHandler {
                 : rewriter.stripOfferCandidates(clientFrag).getBytes(StandardCharsets.UTF_8);
         HttpResponse<byte[]> resp;
         try {
-            HttpRequest.Builder out = client.request(target.get())
+            HttpRequest.Builder out = client.request(target.value().get())
                     .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(forwarded))
                     .header("Content-Type", type);
             Optional.ofNullable(req.header("If-Match")).ifPresent(v -> out.header("If-Match", v));

@@ -1,4 +1,9 @@
-package dev.originproxy.core.origin;
+package dev.originproxy.core.storage;
+
+import dev.originproxy.core.origin.InvalidRegistrationException;
+import dev.originproxy.core.origin.OriginEndpoint;
+import dev.originproxy.core.origin.OriginProtocol;
+import dev.originproxy.core.origin.OriginServer;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
