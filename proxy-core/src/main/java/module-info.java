@@ -5,6 +5,8 @@
  *
  * <p>Nothing here knows STUN, SRT, SDP, an HTTP server or Redis.
  */
+// "module": the qualified export names dev.originproxy.lb.redis, which is built after core.
+@SuppressWarnings("module")
 module dev.originproxy.core {
     // Not transitive: no public signature of core names an slf4j type; modules that log require
     // it themselves.

@@ -6,6 +6,7 @@ import dev.originproxy.core.origin.OriginProtocol;
 import dev.originproxy.core.origin.OriginServer;
 import dev.originproxy.core.session.SessionLifecycle;
 import dev.originproxy.rtmp.router.RtmpRouter;
+import dev.originproxy.rtmp.router.RtmpRouterStats;
 
 import java.net.InetSocketAddress;
 import java.time.Instant;
@@ -16,7 +17,9 @@ import java.util.Map;
  * The proxy side of the RTMP relay figure, in its own JVM: an {@link RtmpRouter} on a free
  * loopback port (2 workers, the defaults otherwise) in front of one nginx-rtmp origin registered
  * in a {@link MemoryLoadBalancer}, as a host embedding the library would wire it. Prints the port
- * it listens on, then its counters once a second on stderr until killed.
+ * it listens on, then once a second on stderr until killed: the messages relayed and the bytes
+ * allocated by all its threads in that second (the steady-state B/message of the whole relay
+ * path, router and engine included), and the router's counters.
  *
  * <pre>
  * java -Xmx512m -cp benchmarks/target/benchmarks.jar dev.originproxy.bench.rtmp.RtmpRelayProxy NGINX_RTMP_PORT
@@ -24,6 +27,15 @@ import java.util.Map;
  */
 public final class RtmpRelayProxy {
     private RtmpRelayProxy() {
+    }
+
+    /** Bytes allocated so far by the live threads (a thread that ended takes its count with it). */
+    private static long allocated(com.sun.management.ThreadMXBean threads) {
+        long sum = 0;
+        for (long b : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+            sum += Math.max(b, 0);
+        }
+        return sum;
     }
 
     /**
@@ -42,10 +54,24 @@ public final class RtmpRelayProxy {
                 .balancer(balancer).lifecycle(new SessionLifecycle()).build().start();
         System.out.println(router.localAddress().getPort());
         System.out.flush();
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long lastAllocated = allocated(threads);
+        long lastMessages = 0;
         while (true) {
-            // One line of counters a second on stderr (the harness keeps it as proxy.log).
+            // One line a second on stderr (the harness keeps it as proxy.log): messages relayed and
+            // bytes allocated by all threads in that second, then the router's counters. The
+            // reporting itself (stats snapshot, formatting) is kept out of the allocation count.
             Thread.sleep(1000);
-            System.err.println(router.stats());
+            long allocatedNow = allocated(threads);
+            RtmpRouterStats stats = router.stats();
+            long messages = stats.messagesFromClients() + stats.messagesFromOrigins();
+            long m = messages - lastMessages;
+            long a = allocatedNow - lastAllocated;
+            System.err.printf("relayed_msgs=%d allocated_bytes=%d bytes_per_msg=%.2f %s%n", m, a,
+                    m == 0 ? Double.NaN : (double) a / m, stats);
+            lastMessages = messages;
+            lastAllocated = allocated(threads);
         }
     }
 }

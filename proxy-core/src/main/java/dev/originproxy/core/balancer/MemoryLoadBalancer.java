@@ -17,7 +17,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 
 /**
@@ -254,29 +253,20 @@ public final class MemoryLoadBalancer implements OriginLoadBalancer {
         }
 
         private OriginServer choose(StreamKey key, List<OriginServer> live) {
-            switch (config.strategy()) {
-                case HASH:
-                    return PlacementStrategy.rendezvous(key.toString(), live);
-                case LEAST_STREAMS: {
-                    Map<String, Integer> counts = new HashMap<>();
-                    Instant now = clock.instant();
-                    for (Placement p : placements.values()) {
-                        if (now.isBefore(p.lastUsed.plus(config.placementTtl()))) {
-                            counts.merge(p.originId, 1, Integer::sum);
-                        }
+            return config.strategy().choose(key.toString(), live, origins -> {
+                Map<String, Integer> counts = new HashMap<>();
+                Instant now = clock.instant();
+                for (Placement p : placements.values()) {
+                    if (now.isBefore(p.lastUsed.plus(config.placementTtl()))) {
+                        counts.merge(p.originId, 1, Integer::sum);
                     }
-                    OriginServer best = live.get(0);
-                    for (OriginServer o : live) {
-                        if (counts.getOrDefault(o.id(), 0) < counts.getOrDefault(best.id(), 0)) {
-                            best = o;
-                        }
-                    }
-                    return best;
                 }
-                case RANDOM:
-                default:
-                    return live.get(ThreadLocalRandom.current().nextInt(live.size()));
-            }
+                long[] loads = new long[origins.size()];
+                for (int i = 0; i < loads.length; i++) {
+                    loads[i] = counts.getOrDefault(origins.get(i).id(), 0);
+                }
+                return loads;
+            });
         }
 
         @Override

@@ -4,6 +4,8 @@ import dev.originproxy.core.origin.OriginServer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 import java.util.Locale;
 
 /** How a new stream picks among live origins. */
@@ -28,6 +30,38 @@ public enum PlacementStrategy {
             default:
                 throw new IllegalArgumentException("placement.strategy: unknown strategy '" + text
                         + "'; known: random, least-streams, hash");
+        }
+    }
+
+    /**
+     * Picks the origin of a new stream by this strategy: the one choice every balancer makes the
+     * same way (memory, Redis, plugins).
+     *
+     * @param stream the canonical stream key
+     * @param live non-empty, sorted by id (ties of least-streams go to the smallest id)
+     * @param loads for {@link #LEAST_STREAMS} only: the number of streams placed on each origin of
+     *     {@code live}, in that order (called at most once)
+     */
+    public OriginServer choose(String stream, List<OriginServer> live, Function<List<OriginServer>, long[]> loads) {
+        switch (this) {
+            case HASH:
+                return rendezvous(stream, live);
+            case LEAST_STREAMS: {
+                long[] counts = loads.apply(live);
+                OriginServer best = live.get(0);
+                long bestCount = Long.MAX_VALUE;
+                for (int i = 0; i < live.size(); i++) {
+                    long n = i < counts.length ? counts[i] : 0;
+                    if (n < bestCount) {
+                        best = live.get(i);
+                        bestCount = n;
+                    }
+                }
+                return best;
+            }
+            case RANDOM:
+            default:
+                return live.get(ThreadLocalRandom.current().nextInt(live.size()));
         }
     }
 

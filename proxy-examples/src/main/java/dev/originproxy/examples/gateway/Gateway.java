@@ -30,6 +30,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -100,6 +101,20 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /** One socket per {@code PROXY_UDP_BIND_ADDRESSES} entry on the router's port (multi-homed hosts). */
+    private void bindAll(InetSocketAddress server, java.util.function.Consumer<InetSocketAddress> bind,
+                         java.util.function.Consumer<InetSocketAddress> alsoBind) {
+        List<java.net.InetAddress> addresses = config.udpBindAddresses();
+        for (int i = 0; i < addresses.size(); i++) {
+            InetSocketAddress a = new InetSocketAddress(addresses.get(i), server.getPort());
+            if (i == 0) {
+                bind.accept(a);
+            } else {
+                alsoBind.accept(a);
+            }
+        }
+    }
+
     private void open() throws StartupException {
         try {
             balancer = OriginLoadBalancers.create(config.balancerType(), config.balancerSettings());
@@ -146,6 +161,7 @@ public final class Gateway implements AutoCloseable {
         if (health != null) {
             webrtcBuilder.originHealth(health);
         }
+        bindAll(config.webrtcServer(), webrtcBuilder::bind, webrtcBuilder::alsoBind);
         webrtc = webrtcBuilder.build();
         try {
             webrtc.start();
@@ -168,6 +184,7 @@ public final class Gateway implements AutoCloseable {
             srtBuilder.originHealth(health);
         }
         config.srtCookieSecret().ifPresent(srtBuilder::cookieSecret);
+        bindAll(config.srtServer(), srtBuilder::bind, srtBuilder::alsoBind);
         srt = srtBuilder.build();
         try {
             srt.start();

@@ -47,6 +47,7 @@ public final class GatewayConfig {
 
     private final InetSocketAddress httpApi;
     private final InetSocketAddress webrtcServer;
+    private final List<InetAddress> udpBindAddresses;
     private final InetSocketAddress srtServer;
     private final InetSocketAddress systemApi;
     private final InetSocketAddress httpServer;
@@ -84,6 +85,7 @@ public final class GatewayConfig {
         this.httpApi = r.listen("PROXY_HTTP_API", "11985");
         this.webrtcServer = r.listen("PROXY_WEBRTC_SERVER", "18000");
         this.srtServer = r.listen("PROXY_SRT_SERVER", "20080");
+        this.udpBindAddresses = r.ipList("PROXY_UDP_BIND_ADDRESSES");
         this.systemApi = r.listen("PROXY_SYSTEM_API", "12025");
         this.httpServer = r.listen("PROXY_HTTP_SERVER", "18080");
         this.rtmpServer = r.listen("PROXY_RTMP_SERVER", "11935");
@@ -269,6 +271,16 @@ public final class GatewayConfig {
     /** WHIP/WHEP signalling ({@code PROXY_HTTP_API}, default 11985). */
     public InetSocketAddress httpApi() {
         return httpApi;
+    }
+
+    /**
+     * The addresses the UDP routers listen on, one socket each, on their configured ports
+     * ({@code PROXY_UDP_BIND_ADDRESSES}, comma list of IP literals); empty: the address of
+     * {@code PROXY_WEBRTC_SERVER} / {@code PROXY_SRT_SERVER} alone. On a multi-homed host, list
+     * the advertised addresses so replies leave from the address each client sent to.
+     */
+    public List<InetAddress> udpBindAddresses() {
+        return udpBindAddresses;
     }
 
     /** The WebRTC media UDP port ({@code PROXY_WEBRTC_SERVER}, default 18000). */
@@ -559,6 +571,29 @@ public final class GatewayConfig {
             } catch (UnknownHostException e) {
                 throw new ConfigException(name, "unknown host '" + host + "'");
             }
+        }
+
+        List<InetAddress> ipList(String name) {
+            Optional<String> v = optional(name);
+            if (v.isEmpty()) {
+                return List.of();
+            }
+            List<InetAddress> out = new ArrayList<>();
+            for (String part : v.get().split(",")) {
+                String a = part.trim();
+                if (a.isEmpty()) {
+                    continue;
+                }
+                if (!a.contains(":") && !a.matches("[0-9.]+")) {
+                    throw new ConfigException(name, "not an IP literal: '" + a + "'");
+                }
+                try {
+                    out.add(InetAddress.getByName(a)); // a literal: no lookup
+                } catch (java.net.UnknownHostException e) {
+                    throw new ConfigException(name, "not an IP literal: '" + a + "'");
+                }
+            }
+            return List.copyOf(out);
         }
 
         List<String> candidates(String name) {

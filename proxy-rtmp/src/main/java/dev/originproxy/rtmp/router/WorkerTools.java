@@ -23,6 +23,8 @@ import java.nio.ByteBuffer;
  */
 final class WorkerTools {
     private static final int INITIAL_OUT = 64 << 10;
+    /** The smallest chunk size the router encodes at (the protocol's default, before Set Chunk Size). */
+    private static final int MIN_CHUNK_SIZE = 128;
 
     final RtmpHandshake handshake;
     final RtmpHandshakeWriter handshakeWriter = new RtmpHandshakeWriter();
@@ -37,8 +39,9 @@ final class WorkerTools {
         this.handshake = new RtmpHandshake(handshakeFailures);
         this.command = new RtmpCommand(amfFailures);
         this.originCommand = new RtmpCommand(amfFailures);
-        // a message at the smallest chunk size: one basic header (+ extended timestamp) per byte at worst
-        this.maxOut = maxMessageSize + (maxMessageSize / ChunkStreamEncoderSizes.MIN_CHUNK + 1) * 7 + 18;
+        // a message at the smallest chunk size the router writes at: a continuation header
+        // (3-byte basic header + 4-byte extended timestamp at most) per chunk, one full header
+        this.maxOut = maxMessageSize + (maxMessageSize / MIN_CHUNK_SIZE + 1) * 7 + 18;
     }
 
     /** The scratch buffer, cleared, with at least {@code bytes} of room (grown within the bound). */
@@ -79,12 +82,4 @@ final class WorkerTools {
         return c.write(b);
     }
 
-    /** Sizes the chunk-size-dependent bound on one encoded message. */
-    static final class ChunkStreamEncoderSizes {
-        /** The smallest chunk size the router lets a peer make it encode at (it encodes at its own). */
-        static final int MIN_CHUNK = 128;
-
-        private ChunkStreamEncoderSizes() {
-        }
-    }
 }

@@ -152,7 +152,7 @@ class RtmpRouterEndToEndTest {
     void queryTokenReachesTheOriginAndItsRefusalReachesFfmpeg() throws Exception {
         RtmpPeers.Callbacks auth = track(new RtmpPeers.Callbacks(body -> body.contains("token=good")));
         List<String> calls = auth.bodies;
-        NginxRtmpOrigin nginx = track(NginxRtmpOrigin.builder()
+        NginxRtmpOrigin nginx = track(NginxRtmpOrigin.builder().recordAll(true)
                 .onPublish(auth.url()).start());
         RtmpRouter router = router(balancerWith(nginx));
 
@@ -160,6 +160,9 @@ class RtmpRouterEndToEndTest {
                 url(router, "live", "guarded?token=good")));
         assertThat(good.waitForExit(Duration.ofSeconds(30))).as("publish with the right token\n" + good.log()).isZero();
         assertThat(calls).anySatisfy(c -> assertThat(c).contains("name=guarded", "token=good"));
+        nginx.awaitPublishEnded("guarded", Duration.ofSeconds(10));
+        assertThat(RtmpPeers.packetDigests(nginx.recording("guarded").toString(), Duration.ofSeconds(30)))
+                .containsExactlyElementsOf(RtmpPeers.packetDigests(source.toString(), Duration.ofSeconds(30)));
 
         ExternalProcess bad = track(RtmpPeers.publish("ffmpeg-bad-token", source,
                 url(router, "live", "guarded?token=bad")));

@@ -48,8 +48,8 @@ class RtmpRouterOriginFailoverTest {
     @Test
     void republishAfterTheOriginDiedSucceedsOnTheOtherOriginWithinFiveSeconds() throws Exception {
         Path source = RtmpPeers.source(dir, 2);
-        NginxRtmpOrigin a = track(NginxRtmpOrigin.start());
-        NginxRtmpOrigin b = track(NginxRtmpOrigin.start());
+        NginxRtmpOrigin a = track(NginxRtmpOrigin.builder().recordAll(true).start());
+        NginxRtmpOrigin b = track(NginxRtmpOrigin.builder().recordAll(true).start());
         MemoryLoadBalancer lb = new MemoryLoadBalancer();
         lb.registry().register(RtmpPeers.origin("a", a.rtmpPort()));
         lb.registry().register(RtmpPeers.origin("b", b.rtmpPort()));
@@ -73,6 +73,9 @@ class RtmpRouterOriginFailoverTest {
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         assertThat(took).as("republish reached the live origin").isLessThan(Duration.ofSeconds(5));
         assertThat(again.waitForExit(Duration.ofSeconds(30))).as(again.log()).isZero();
+        alive.awaitPublishEnded("phoenix", Duration.ofSeconds(10));
+        assertThat(RtmpPeers.packetDigests(alive.recording("phoenix").toString(), Duration.ofSeconds(30)))
+                .containsExactlyElementsOf(RtmpPeers.packetDigests(source.toString(), Duration.ofSeconds(30)));
         assertThat(health.isSuspect(placedOn)).isTrue();
         assertThat(lb.placement().placements()).containsEntry("__defaultVhost__/live/phoenix",
                 placedOn.equals("a") ? "b" : "a");

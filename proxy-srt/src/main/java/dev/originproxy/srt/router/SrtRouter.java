@@ -8,6 +8,7 @@ import dev.originproxy.core.balancer.StreamPlacement;
 import dev.originproxy.core.loop.OffLoop;
 import dev.originproxy.core.relay.DropReason;
 import dev.originproxy.core.relay.UdpRelay;
+import dev.originproxy.core.relay.UdpRelayGroup;
 import dev.originproxy.core.relay.UdpTransport;
 import dev.originproxy.core.session.EndReason;
 import dev.originproxy.core.session.SessionLifecycle;
@@ -79,7 +80,7 @@ import java.util.function.LongSupplier;
  */
 public final class SrtRouter implements AutoCloseable {
     private final SrtRouterContext ctx;
-    private final UdpRelay relay;
+    private final UdpRelayGroup relay;
     private final boolean ownOffLoop;
 
     private SrtRouter(Builder b) {
@@ -98,8 +99,8 @@ public final class SrtRouter implements AutoCloseable {
                 b.retransmitInterval.toNanos(), b.maxSessions, b.advertisedKeyLength, b.defaultStream,
                 b.defaultDirection, b.nanoClock, offLoop, b.originHealth, b.originGoneAfter.toNanos());
         long tickMillis = Math.max(10, Math.min(100, b.retransmitInterval.toMillis() / 4));
-        this.relay = UdpRelay.builder()
-                .bind(b.bind)
+        this.relay = new UdpRelayGroup(b.binds(), address -> UdpRelay.builder()
+                .bind(address)
                 .workers(b.workers)
                 .socketBufferBytes(b.socketBufferBytes)
                 .transport(b.transport)
@@ -109,7 +110,7 @@ public final class SrtRouter implements AutoCloseable {
                 .maxLegs(b.maxSessions)
                 .nanoClock(b.nanoClock)
                 .handler(worker -> new SrtWorkerHandler(ctx, worker))
-                .build();
+                .build());
     }
 
     /** A builder; {@link Builder#placement} or {@link Builder#balancer} is required. */
@@ -200,6 +201,7 @@ public final class SrtRouter implements AutoCloseable {
 
     /** Configures an {@link SrtRouter}; not thread-safe. */
     public static final class Builder {
+        private final List<InetSocketAddress> alsoBind = new ArrayList<>();
         private InetSocketAddress bind = new InetSocketAddress(10080);
         private int workers;
         private int socketBufferBytes;
@@ -231,6 +233,24 @@ public final class SrtRouter implements AutoCloseable {
         public Builder bind(InetSocketAddress address) {
             this.bind = Objects.requireNonNull(address, "address");
             return this;
+        }
+
+        /**
+         * More addresses to listen on, on the same port as {@link #bind} (multi-homed hosts): one
+         * socket per address, and replies to a client leave from the address it sent to, as ICE
+         * and libsrt require. Give the host's advertised addresses; {@link #bind} should then be
+         * a specific address too, not the wildcard.
+         */
+        public Builder alsoBind(InetSocketAddress address) {
+            this.alsoBind.add(Objects.requireNonNull(address, "address"));
+            return this;
+        }
+
+        List<InetSocketAddress> binds() {
+            List<InetSocketAddress> all = new ArrayList<>();
+            all.add(bind);
+            all.addAll(alsoBind);
+            return all;
         }
 
         /** Event-loop workers; default {@code UdpRelay.defaultWorkers()} (one without SO_REUSEPORT). */

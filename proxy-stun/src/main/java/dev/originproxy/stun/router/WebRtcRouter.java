@@ -12,6 +12,7 @@ import dev.originproxy.core.relay.RelayLeg;
 import dev.originproxy.core.relay.RelayStats;
 import dev.originproxy.core.relay.RelayWorker;
 import dev.originproxy.core.relay.UdpRelay;
+import dev.originproxy.core.relay.UdpRelayGroup;
 import dev.originproxy.core.relay.UdpTransport;
 import dev.originproxy.core.session.EndReason;
 import dev.originproxy.core.session.SessionCounters;
@@ -83,7 +84,7 @@ public final class WebRtcRouter implements AutoCloseable {
     private final int maxUnknownUsernames;
     private final int maxLookupSources;
     private final LongSupplier nanoClock;
-    private final UdpRelay relay;
+    private final UdpRelayGroup relay;
     private final OffLoop offLoop;
     private final boolean ownOffLoop;
     private final ScheduledExecutorService maintenance;
@@ -121,8 +122,8 @@ public final class WebRtcRouter implements AutoCloseable {
         this.offLoop = ownOffLoop ? OffLoop.builder().name("webrtc-lookup").threads(2)
                 .maxQueued(b.maxPendingLookups).build() : b.offLoop;
         this.maintenance = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("webrtc-maintenance"));
-        this.relay = UdpRelay.builder()
-                .bind(b.bind)
+        this.relay = new UdpRelayGroup(b.binds(), address -> UdpRelay.builder()
+                .bind(address)
                 .workers(b.workers)
                 .socketBufferBytes(b.socketBufferBytes)
                 .transport(b.transport)
@@ -131,7 +132,7 @@ public final class WebRtcRouter implements AutoCloseable {
                 .maxLegs(saturatedProduct(b.maxSessions, b.maxLegsPerSession))
                 .nanoClock(b.nanoClock)
                 .handler(WorkerHandler::new)
-                .build();
+                .build());
         store.addRemovalListener(this::onStoreRemoval);
     }
 
@@ -649,6 +650,7 @@ public final class WebRtcRouter implements AutoCloseable {
 
     /** Configures a {@link WebRtcRouter}; not thread-safe. */
     public static final class Builder {
+        private final List<InetSocketAddress> alsoBind = new ArrayList<>();
         private InetSocketAddress bind = new InetSocketAddress(8000);
         private int workers;
         private int socketBufferBytes;
@@ -678,6 +680,24 @@ public final class WebRtcRouter implements AutoCloseable {
         public Builder bind(InetSocketAddress address) {
             this.bind = Objects.requireNonNull(address, "address");
             return this;
+        }
+
+        /**
+         * More addresses to listen on, on the same port as {@link #bind} (multi-homed hosts): one
+         * socket per address, and replies to a client leave from the address it sent to, as ICE
+         * and libsrt require. Give the host's advertised addresses; {@link #bind} should then be
+         * a specific address too, not the wildcard.
+         */
+        public Builder alsoBind(InetSocketAddress address) {
+            this.alsoBind.add(Objects.requireNonNull(address, "address"));
+            return this;
+        }
+
+        List<InetSocketAddress> binds() {
+            List<InetSocketAddress> all = new ArrayList<>();
+            all.add(bind);
+            all.addAll(alsoBind);
+            return all;
         }
 
         /** Event-loop workers; default {@code UdpRelay.defaultWorkers()} (one without SO_REUSEPORT). */

@@ -434,6 +434,37 @@ class WebRtcRouterTest {
         assertThat(balancer.sessions().find("oUfr:cUfr")).isEmpty();
     }
 
+    @Test
+    void onAMultiHomedHostRepliesLeaveFromTheAddressTheClientSentTo() throws Exception {
+        TestOrigin origin = track(new TestOrigin("pwd-answer-0123456789"));
+        InetAddress second = InetAddress.getByName("127.0.0.2"); // a second local address (all of 127/8 is)
+        WebRtcRouter router = track(WebRtcRouter.builder().bind(new InetSocketAddress(LOOPBACK, 0))
+                .alsoBind(new InetSocketAddress(second, 0)).workers(1)
+                .sessionStore(balancer.sessions()).lifecycle(lifecycle).build().start());
+        session("s1", "oUfr:cUfr", "pwd-answer-0123456789", origin.address());
+        session("s2", "oUfr2:cUfr2", "pwd-answer-0123456789", origin.address());
+        InetSocketAddress onSecond = new InetSocketAddress(second, router.localAddress().getPort());
+
+        for (InetSocketAddress proxy : List.of(router.localAddress(), onSecond)) {
+            Client c = track(new Client(proxy));
+            String user = proxy.equals(onSecond) ? "oUfr2:cUfr2" : "oUfr:cUfr";
+            DatagramPacket reply = null;
+            for (int i = 0; i < 10 && reply == null; i++) {
+                c.sendBinding(user, "pwd-answer-0123456789");
+                DatagramPacket in = new DatagramPacket(new byte[1500], 1500);
+                try {
+                    c.socket.receive(in);
+                    reply = in;
+                } catch (SocketTimeoutException retry) {
+                    // retransmit, as ICE does
+                }
+            }
+            assertThat(reply).as("answered via %s", proxy).isNotNull();
+            // a wildcard socket would answer from the kernel's choice (127.0.0.1) and ICE would drop it
+            assertThat(reply.getSocketAddress()).isEqualTo(proxy);
+        }
+    }
+
     private static long fds() {
         try (var s = Files.list(Path.of("/proc/self/fd"))) {
             return s.count();

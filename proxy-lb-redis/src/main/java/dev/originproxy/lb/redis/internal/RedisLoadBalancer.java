@@ -1,7 +1,6 @@
 package dev.originproxy.lb.redis.internal;
 
 import dev.originproxy.core.StreamKey;
-import dev.originproxy.core.balancer.PlacementStrategy;
 import dev.originproxy.core.balancer.BalancerConfig;
 import dev.originproxy.core.balancer.BalancerUnavailableException;
 import dev.originproxy.core.balancer.HlsSessionStore;
@@ -43,7 +42,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 
 /**
@@ -389,31 +387,19 @@ public final class RedisLoadBalancer implements OriginLoadBalancer {
         }
 
         private OriginServer choose(StreamKey key, List<OriginServer> live) {
-            switch (config.strategy()) {
-                case HASH:
-                    return PlacementStrategy.rendezvous(key.toString(), live);
-                case LEAST_STREAMS: {
-                    List<String> args = new ArrayList<>(live.size() + 1);
-                    args.add(space);
-                    for (OriginServer o : live) {
-                        args.add(o.id());
-                    }
-                    List<?> counts = asList(run("least-streams", Scripts.LOADS, List.of(originsIndex), args));
-                    OriginServer best = live.get(0);
-                    long bestCount = Long.MAX_VALUE;
-                    for (int i = 0; i < live.size(); i++) {
-                        long n = i < counts.size() ? ((Number) counts.get(i)).longValue() : 0;
-                        if (n < bestCount) { // live is sorted by id: ties go to the smallest id
-                            best = live.get(i);
-                            bestCount = n;
-                        }
-                    }
-                    return best;
+            return config.strategy().choose(key.toString(), live, origins -> {
+                List<String> args = new ArrayList<>(origins.size() + 1);
+                args.add(space);
+                for (OriginServer o : origins) {
+                    args.add(o.id());
                 }
-                case RANDOM:
-                default:
-                    return live.get(ThreadLocalRandom.current().nextInt(live.size()));
-            }
+                List<?> counts = asList(run("least-streams", Scripts.LOADS, List.of(originsIndex), args));
+                long[] loads = new long[origins.size()];
+                for (int i = 0; i < loads.length && i < counts.size(); i++) {
+                    loads[i] = ((Number) counts.get(i)).longValue();
+                }
+                return loads;
+            });
         }
 
         @Override
