@@ -20,10 +20,11 @@ module dev.originproxy.core {
     exports dev.originproxy.core.session;
     exports dev.originproxy.core.relay;
     exports dev.originproxy.core.loop;
-    // the one HMAC of the project: STUN integrity and SRT SYN cookies
-    exports dev.originproxy.core.crypto to dev.originproxy.stun, dev.originproxy.srt;
-    // the one wire-order field access of the codecs
-    exports dev.originproxy.core.wire to dev.originproxy.srt, dev.originproxy.rtmp, dev.originproxy.stun;
+    // the one HMAC of the project (STUN integrity, SRT SYN cookies) and the one wire-order field
+    // access of the codecs; exported to all: a codec module may sit on the class path while core
+    // is on the module path (a qualified export would then fail at run time)
+    exports dev.originproxy.core.crypto;
+    exports dev.originproxy.core.wire;
     exports dev.originproxy.core.tcp;
     // storage formats: only for the shared-store balancer
     exports dev.originproxy.core.storage to dev.originproxy.lb.redis;
