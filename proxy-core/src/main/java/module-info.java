@@ -20,6 +20,8 @@ module dev.originproxy.core {
     exports dev.originproxy.core.session;
     exports dev.originproxy.core.relay;
     exports dev.originproxy.core.loop;
+    // the one HMAC of the project: STUN integrity and SRT SYN cookies
+    exports dev.originproxy.core.crypto to dev.originproxy.stun, dev.originproxy.srt;
     exports dev.originproxy.core.tcp;
     // storage formats: only for the shared-store balancer
     exports dev.originproxy.core.storage to dev.originproxy.lb.redis;
