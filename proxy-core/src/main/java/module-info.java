@@ -22,6 +22,8 @@ module dev.originproxy.core {
     exports dev.originproxy.core.loop;
     // the one HMAC of the project: STUN integrity and SRT SYN cookies
     exports dev.originproxy.core.crypto to dev.originproxy.stun, dev.originproxy.srt;
+    // the one wire-order field access of the codecs
+    exports dev.originproxy.core.wire to dev.originproxy.srt, dev.originproxy.rtmp, dev.originproxy.stun;
     exports dev.originproxy.core.tcp;
     // storage formats: only for the shared-store balancer
     exports dev.originproxy.core.storage to dev.originproxy.lb.redis;
