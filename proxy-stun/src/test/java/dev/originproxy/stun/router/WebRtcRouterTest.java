@@ -424,7 +424,7 @@ class WebRtcRouterTest {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-            return router.sessionCount() == 0;
+            return router.sessionCount() == 0 && !ends.isEmpty(); // onEnd follows the removal
         }, Duration.ofSeconds(5), "the session of the dead origin ends");
 
         System.out.printf("origin killed -> session ended ORIGIN_GONE in %d ms%n",
