@@ -5,6 +5,8 @@
  *
  * <p>Nothing here knows STUN, SRT, SDP, an HTTP server or Redis.
  */
+// "module": the qualified export names dev.originproxy.lb.redis, which is built after core.
+@SuppressWarnings("module")
 module dev.originproxy.core {
     // Not transitive: no public signature of core names an slf4j type; modules that log require
     // it themselves.
@@ -18,6 +20,11 @@ module dev.originproxy.core {
     exports dev.originproxy.core.session;
     exports dev.originproxy.core.relay;
     exports dev.originproxy.core.loop;
+    // the one HMAC of the project (STUN integrity, SRT SYN cookies) and the one wire-order field
+    // access of the codecs; exported to all: a codec module may sit on the class path while core
+    // is on the module path (a qualified export would then fail at run time)
+    exports dev.originproxy.core.crypto;
+    exports dev.originproxy.core.wire;
     exports dev.originproxy.core.tcp;
     // storage formats: only for the shared-store balancer
     exports dev.originproxy.core.storage to dev.originproxy.lb.redis;

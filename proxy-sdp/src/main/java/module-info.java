@@ -4,8 +4,10 @@
 module dev.originproxy.sdp {
     requires transitive dev.originproxy.core;
     requires com.fasterxml.jackson.core;
-    requires java.net.http;
-    requires jdk.httpserver;
+    // transitive: public signatures name their types (WhipForwarder.Builder takes an HttpClient,
+    // JdkHttpAdapter is a com.sun.net.httpserver.HttpHandler).
+    requires transitive java.net.http;
+    requires transitive jdk.httpserver;
     requires org.slf4j;
 
     exports dev.originproxy.sdp;

@@ -9,7 +9,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
-import dev.originproxy.srt.internal.Wire;
+import dev.originproxy.core.wire.Wire;
 
 /**
  * Flyweight over an SRT HANDSHAKE control packet: the 16-byte header, the 48-byte handshake

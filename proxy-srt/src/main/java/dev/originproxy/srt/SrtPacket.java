@@ -2,7 +2,7 @@ package dev.originproxy.srt;
 
 import java.nio.ByteBuffer;
 
-import dev.originproxy.srt.internal.Wire;
+import dev.originproxy.core.wire.Wire;
 
 /**
  * Flyweight over the 16-byte header every SRT packet starts with ({@code draft-sharabayko-srt}

@@ -1,10 +1,10 @@
 package dev.originproxy.srt;
 
+import dev.originproxy.core.crypto.Hmac;
+import dev.originproxy.core.crypto.HmacKey;
+
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.security.DigestException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,8 +27,8 @@ import java.util.Objects;
  *
  * <p>Threading: {@link #issue} and {@link #verify} are synchronized; one instance may be shared
  * by event-loop workers, or each worker may hold its own with the same secret to avoid
- * contention. The {@code byte[]} overloads allocate nothing (HMAC is computed with precomputed
- * pads over one reused {@link MessageDigest}); the {@link InetSocketAddress} overloads allocate
+ * contention. The {@code byte[]} overloads allocate nothing (HMAC-SHA256 through core's
+ * allocation-free {@code Hmac}, the one HMAC of the project); the {@link InetSocketAddress} overloads allocate
  * the address copy that {@link InetAddress#getAddress()} returns.
  */
 public final class SrtSynCookie {
@@ -37,27 +37,17 @@ public final class SrtSynCookie {
     /** The shortest secret accepted, in bytes. */
     public static final int MIN_SECRET_LENGTH = 16;
 
-    private static final int SHA256_BLOCK = 64;
-    private static final int SHA256_LENGTH = 32;
-
-    private final byte[] innerPad = new byte[SHA256_BLOCK];
-    private final byte[] outerPad = new byte[SHA256_BLOCK];
+    private final HmacKey key;
+    private final Hmac hmac = new Hmac(Hmac.Algorithm.SHA256);
     private final byte[] message = new byte[1 + 16 + 2 + 8];
-    private final byte[] hash = new byte[SHA256_LENGTH];
-    private final MessageDigest sha256;
+    private final byte[] hash = new byte[32];
     private final long bucketMillis;
     private final Clock clock;
 
     private SrtSynCookie(byte[] secret, long bucketMillis, Clock clock) {
-        this.sha256 = newSha256();
+        this.key = HmacKey.of(Hmac.Algorithm.SHA256, secret, 0, secret.length);
         this.bucketMillis = bucketMillis;
         this.clock = clock;
-        byte[] key = secret.length > SHA256_BLOCK ? sha256.digest(secret) : secret;
-        for (int i = 0; i < SHA256_BLOCK; i++) {
-            byte k = i < key.length ? key[i] : 0;
-            innerPad[i] = (byte) (k ^ 0x36);
-            outerPad[i] = (byte) (k ^ 0x5c);
-        }
     }
 
     /** A builder: random secret, {@link #DEFAULT_BUCKET}, system UTC clock unless set. */
@@ -127,17 +117,7 @@ public final class SrtSynCookie {
         for (int shift = 56; shift >= 0; shift -= 8) {
             message[n++] = (byte) (bucket >>> shift);
         }
-        try {
-            sha256.reset();
-            sha256.update(innerPad);
-            sha256.update(message, 0, n);
-            sha256.digest(hash, 0, SHA256_LENGTH);
-            sha256.update(outerPad);
-            sha256.update(hash, 0, SHA256_LENGTH);
-            sha256.digest(hash, 0, SHA256_LENGTH);
-        } catch (DigestException e) {
-            throw new IllegalStateException("SHA-256 digest of 32 bytes rejected", e);
-        }
+        hmac.start(key).update(message, 0, n).finish(hash, 0);
         int cookie = (hash[0] & 0xFF) << 24 | (hash[1] & 0xFF) << 16 | (hash[2] & 0xFF) << 8 | (hash[3] & 0xFF);
         return cookie == 0 ? 1 : cookie;
     }
@@ -151,13 +131,6 @@ public final class SrtSynCookie {
         }
     }
 
-    private static MessageDigest newSha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is mandatory on every Java platform", e);
-        }
-    }
 
     /** Configures an {@link SrtSynCookie}. Not thread-safe; build once at startup. */
     public static final class Builder {

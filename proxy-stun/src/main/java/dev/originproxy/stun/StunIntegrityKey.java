@@ -1,13 +1,14 @@
 package dev.originproxy.stun;
 
+import dev.originproxy.core.crypto.Hmac;
+import dev.originproxy.core.crypto.HmacKey;
+
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
  * A STUN short-term credential key (RFC 8489 §9.1) prepared for HMAC (RFC 2104): the inner and
- * outer padded key blocks are computed once here, so that {@link StunVerifier} and
+ * outer padded key blocks are computed once here (core's {@link HmacKey}), so that {@link StunVerifier} and
  * {@link StunMessageWriter} can compute MESSAGE-INTEGRITY (HMAC-SHA1, §14.5) and
  * MESSAGE-INTEGRITY-SHA256 (HMAC-SHA256, §14.6) per packet without allocating.
  *
@@ -20,20 +21,12 @@ import java.util.Objects;
  */
 public final class StunIntegrityKey {
 
-    /** HMAC block size of both SHA-1 and SHA-256 (RFC 2104 §2, "B"). */
-    static final int BLOCK = 64;
-
-    private static final byte IPAD = 0x36;
-    private static final byte OPAD = 0x5C;
-
-    final byte[] sha1Inner = new byte[BLOCK];
-    final byte[] sha1Outer = new byte[BLOCK];
-    final byte[] sha256Inner = new byte[BLOCK];
-    final byte[] sha256Outer = new byte[BLOCK];
+    final HmacKey sha1;
+    final HmacKey sha256;
 
     private StunIntegrityKey(byte[] key, int offset, int length) {
-        pad(hashIfLong("SHA-1", key, offset, length), sha1Inner, sha1Outer);
-        pad(hashIfLong("SHA-256", key, offset, length), sha256Inner, sha256Outer);
+        this.sha1 = HmacKey.of(Hmac.Algorithm.SHA1, key, offset, length);
+        this.sha256 = HmacKey.of(Hmac.Algorithm.SHA256, key, offset, length);
     }
 
     /**
@@ -66,24 +59,5 @@ public final class StunIntegrityKey {
     @Override
     public String toString() {
         return "StunIntegrityKey[redacted]";
-    }
-
-    // RFC 2104 §2: keys longer than the block are first hashed with the HMAC's own hash.
-    private static byte[] hashIfLong(String algorithm, byte[] key, int offset, int length) {
-        if (length <= BLOCK) {
-            return Arrays.copyOfRange(key, offset, offset + length);
-        }
-        MessageDigest digest = StunCrypto.digest(algorithm);
-        digest.update(key, offset, length);
-        return digest.digest();
-    }
-
-    private static void pad(byte[] key, byte[] inner, byte[] outer) {
-        for (int i = 0; i < BLOCK; i++) {
-            byte k = i < key.length ? key[i] : 0;
-            inner[i] = (byte) (k ^ IPAD);
-            outer[i] = (byte) (k ^ OPAD);
-        }
-        Arrays.fill(key, (byte) 0);
     }
 }

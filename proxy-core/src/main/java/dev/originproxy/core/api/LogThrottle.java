@@ -52,10 +52,7 @@ public final class LogThrottle {
         Bucket b = buckets.get(key);
         if (b == null) {
             if (buckets.size() >= maxSources) {
-                if (buckets.size() > maxSources * 2) {
-                    buckets.clear(); // a flood of sources: start over rather than grow
-                }
-                key = SHARED;
+                key = SHARED; // a flood of sources shares one bucket rather than growing the map
             }
             b = buckets.computeIfAbsent(key, k -> new Bucket(burst, nanoClock.getAsLong()));
         }

@@ -117,6 +117,9 @@ public final class RegistrationHandler {
                         origin.endpoints(), live.get().ip(), live.get().endpoints());
             }
             known.put(origin.id(), origin);
+            if (known.size() > 2 * policy.maxOrigins()) {
+                logExpired(); // a host that never calls it still keeps this map bounded
+            }
         } catch (BalancerUnavailableException e) {
             LOG.warn("origin {} not registered: {}", safe(origin.id()), e.getMessage());
             return ApiResponse.error(503, "registry unavailable");

@@ -59,7 +59,7 @@ final class MmsgDatagramIo extends DatagramIo {
     /** For what wakeup() callers touch: freed by the GC, never under a caller's feet by close(). */
     private final Arena wakeArena = Arena.ofAuto();
     private final Object wakeLock = new Object();
-    private final MemorySegment capture;      // errno of this worker's calls
+    final MemorySegment capture;              // errno of this worker's calls (the send queues use it too)
     private final MemorySegment wakeCapture;  // errno of wakeup() callers (value unused)
     private final MemorySegment scratch;      // setsockopt values, sockaddr for bind/connect, socklen
     private final MemorySegment wakeValue;    // 8 bytes: 1 for write, read target
@@ -68,8 +68,8 @@ final class MmsgDatagramIo extends DatagramIo {
     private final MemorySegment recvNames;
     private final MemorySegment recvData;
     private final ByteBuffer[] recvViews = new ByteBuffer[BATCH];
-    private final SendQueue toClients;
-    private final SendQueue toOrigins;
+    private final MmsgSendQueue toClients;
+    private final MmsgSendQueue toOrigins;
     private final SenderAddressCache senders = new SenderAddressCache();
     private final AtomicBoolean wakePending = new AtomicBoolean();
     private final int bufferSize;
@@ -79,7 +79,7 @@ final class MmsgDatagramIo extends DatagramIo {
     private final int eventFd;
     private final InetSocketAddress localAddress;
     private RelayLeg[] legsByFd = new RelayLeg[256];
-    private RelayWorker worker;
+    RelayWorker worker;
     private boolean closed;
 
     private MmsgDatagramIo(InetSocketAddress bind, boolean reusePort, int socketBufferBytes, int bufferSize)
@@ -100,8 +100,8 @@ final class MmsgDatagramIo extends DatagramIo {
             recvViews[i] = r.asByteBuffer();
             initHeader(recvHeaders, recvIov, i, r, recvNames);
         }
-        toClients = new SendQueue(arena, bufferSize);
-        toOrigins = new SendQueue(arena, bufferSize);
+        toClients = new MmsgSendQueue(arena, bufferSize);
+        toOrigins = new MmsgSendQueue(arena, bufferSize);
         InetAddress ip = bind.getAddress();
         boolean wildcard = ip == null || ip.isAnyLocalAddress();
         int fam = ip instanceof Inet6Address ? AF_INET6 : AF_INET;
@@ -170,7 +170,7 @@ final class MmsgDatagramIo extends DatagramIo {
         this.eventFd = ev;
     }
 
-    private static void initHeader(MemorySegment headers, MemorySegment iovs, int i, MemorySegment data,
+    static void initHeader(MemorySegment headers, MemorySegment iovs, int i, MemorySegment data,
                                    MemorySegment names) {
         MemorySegment h = headers.asSlice(i * MMSGHDR_SIZE, MMSGHDR_SIZE);
         MemorySegment iov = iovs.asSlice(i * IOVEC_SIZE, IOVEC_SIZE);
@@ -351,7 +351,7 @@ final class MmsgDatagramIo extends DatagramIo {
 
     @Override
     boolean sendToClient(ByteBuffer packet, InetSocketAddress client, RelayLeg leg) {
-        SendQueue q = toClients;
+        MmsgSendQueue q = toClients;
         if (q.count == BATCH) {
             q.flush(this);
         }
@@ -372,102 +372,6 @@ final class MmsgDatagramIo extends DatagramIo {
     /** A queued datagram could not be sent: counted on the worker (and its leg). */
     void failed(RelayLeg leg, boolean toClient) {
         worker.sendFailedLater(leg, toClient);
-    }
-
-    /**
-     * Datagrams waiting for {@code sendmmsg}: native headers, iovecs, sockaddrs and data slots
-     * made once; one {@code sendmmsg} per run of entries for the same socket. Two queues, one for
-     * the listening socket and one for upstream sockets, so a batch to clients stays one run.
-     */
-    private static final class SendQueue {
-        final MemorySegment headers;
-        final MemorySegment[] headerAt = new MemorySegment[BATCH];
-        final MemorySegment iovs;
-        final MemorySegment names;
-        final MemorySegment data;
-        final ByteBuffer[] views = new ByteBuffer[BATCH];
-        final int[] fds = new int[BATCH];
-        final RelayLeg[] legs = new RelayLeg[BATCH];
-        final boolean[] toClient = new boolean[BATCH];
-        final int slotSize;
-        int count;
-
-        SendQueue(Arena arena, int slotSize) {
-            this.slotSize = slotSize;
-            headers = arena.allocate(MMSGHDR_SIZE * BATCH, 8);
-            iovs = arena.allocate(IOVEC_SIZE * BATCH, 8);
-            names = arena.allocate(SOCKADDR_SIZE * BATCH, 8);
-            data = LinuxSockets.malloc((long) slotSize * BATCH);
-            for (int i = 0; i < BATCH; i++) {
-                MemorySegment slot = data.asSlice((long) i * slotSize, slotSize);
-                views[i] = slot.asByteBuffer();
-                initHeader(headers, iovs, i, slot, names);
-                headerAt[i] = headers.asSlice(i * MMSGHDR_SIZE);
-            }
-        }
-
-        /** Copies the packet into the next slot (the caller made room); consumes the buffer. */
-        boolean add(int fd, ByteBuffer packet, int nameLen, RelayLeg leg, boolean client) {
-            int len = packet.remaining();
-            if (len > slotSize) {
-                packet.position(packet.limit());
-                return false;
-            }
-            int i = count;
-            views[i].put(0, packet, packet.position(), len);
-            packet.position(packet.limit());
-            headers.set(ValueLayout.JAVA_INT, i * MMSGHDR_SIZE + MSG_NAMELEN_OFFSET, nameLen);
-            iovs.set(ValueLayout.JAVA_LONG, i * IOVEC_SIZE + IOV_LEN_OFFSET, len);
-            fds[i] = fd;
-            legs[i] = leg;
-            toClient[i] = client;
-            count = i + 1;
-            return true;
-        }
-
-        void flush(MmsgDatagramIo io) {
-            int n = count;
-            if (n == 0) {
-                return;
-            }
-            count = 0;
-            int i = 0;
-            while (i < n) {
-                int fd = fds[i];
-                int end = i + 1;
-                while (end < n && fds[end] == fd) {
-                    end++;
-                }
-                while (i < end) {
-                    int r;
-                    try {
-                        r = (int) SENDMMSG.invokeExact(io.capture, fd, headerAt[i], end - i, 0);
-                    } catch (Throwable t) {
-                        throw new IllegalStateException(t);
-                    }
-                    if (r > 0) {
-                        i += r;
-                        continue;
-                    }
-                    int err = errno(io.capture);
-                    if (err == EINTR) {
-                        continue;
-                    }
-                    if (err == EAGAIN) {
-                        for (; i < end; i++) {
-                            io.failed(legs[i], toClient[i]); // no room: the rest of the run is lost
-                        }
-                    } else {
-                        io.failed(legs[i], toClient[i]); // e.g. ECONNREFUSED left by an earlier ICMP
-                        if (err == ECONNREFUSED && !toClient[i] && legs[i] != null) {
-                            io.worker.upstreamUnreachable(legs[i]);
-                        }
-                        i++;
-                    }
-                }
-            }
-            Arrays.fill(legs, 0, n, null);
-        }
     }
 
     @Override
@@ -565,7 +469,7 @@ final class MmsgDatagramIo extends DatagramIo {
             if (!open) {
                 return false;
             }
-            SendQueue q = toOrigins;
+            MmsgSendQueue q = toOrigins;
             if (q.count == BATCH) {
                 q.flush(MmsgDatagramIo.this);
             }

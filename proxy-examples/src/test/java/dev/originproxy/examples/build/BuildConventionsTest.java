@@ -84,6 +84,34 @@ class BuildConventionsTest {
         assertThat(undocumented).as("public API without a doc comment").isEmpty();
     }
 
+    /**
+     * Every library module this build packaged has its sources and javadoc jar beside its jar (the
+     * reactor packages every library module before this one, which depends on them all). A module
+     * not packaged in this build (e.g. {@code -pl proxy-examples}) is not judged.
+     */
+    @Test
+    void everyPackagedLibraryModuleHasSourcesAndJavadocJars() throws Exception {
+        String version = text(pom(ROOT).getDocumentElement(), "version");
+        List<String> missing = new ArrayList<>();
+        int packaged = 0;
+        for (Path module : libraryModules()) {
+            String artifact = text(pom(module).getDocumentElement(), "artifactId");
+            Path target = module.resolve("target");
+            if (!Files.isRegularFile(target.resolve(artifact + "-" + version + ".jar"))) {
+                continue;
+            }
+            packaged++;
+            for (String classifier : List.of("sources", "javadoc")) {
+                Path jar = target.resolve(artifact + "-" + version + "-" + classifier + ".jar");
+                if (!Files.isRegularFile(jar) || Files.size(jar) == 0) {
+                    missing.add(ROOT.relativize(jar).toString());
+                }
+            }
+        }
+        assertThat(missing).as("library modules packaged without sources/javadoc jars (%d packaged)", packaged)
+                .isEmpty();
+    }
+
     @Test
     void rootPomCarriesCentralMetadata() throws Exception {
         Element project = pom(ROOT).getDocumentElement();

@@ -10,6 +10,7 @@ import dev.originproxy.core.session.SessionCounters;
 import dev.originproxy.core.session.SessionInfo;
 import dev.originproxy.core.session.SessionLifecycle;
 import dev.originproxy.core.session.SessionListener;
+import dev.originproxy.http.HttpFront;
 import dev.originproxy.sdp.ProxyCandidates;
 import dev.originproxy.sdp.http.JdkHttpAdapter;
 import dev.originproxy.sdp.whip.WhipForwarder;
@@ -32,15 +33,17 @@ public final class EmbeddingExample implements AutoCloseable {
     final SrtRouter srt;
     final WhipForwarder forwarder;
     final HttpServer http;
+    final HttpFront streaming;
 
     /**
      * @param httpBind where signalling and origin heartbeats are served (TCP)
      * @param webrtcBind the WebRTC media port (UDP)
      * @param srtBind the SRT port (UDP)
+     * @param streamingBind the HTTP-FLV/TS and HLS port (TCP)
      * @param advertisedIp the address WebRTC clients reach the proxy on
      */
     public EmbeddingExample(InetSocketAddress httpBind, InetSocketAddress webrtcBind, InetSocketAddress srtBind,
-                            String advertisedIp) throws IOException {
+                            InetSocketAddress streamingBind, String advertisedIp) throws IOException {
         // README-BEGIN
         OriginLoadBalancer balancer = OriginLoadBalancers.create("memory", Map.of("origin.ttl", "30s"));
         SessionLifecycle lifecycle = new SessionLifecycle();
@@ -58,6 +61,12 @@ public final class EmbeddingExample implements AutoCloseable {
                 .start();
         SrtRouter srt = SrtRouter.builder()
                 .bind(srtBind)
+                .balancer(balancer)
+                .lifecycle(lifecycle)
+                .build()
+                .start();
+        HttpFront streaming = HttpFront.builder()
+                .bind(streamingBind)
                 .balancer(balancer)
                 .lifecycle(lifecycle)
                 .build()
@@ -82,6 +91,7 @@ public final class EmbeddingExample implements AutoCloseable {
         this.srt = srt;
         this.forwarder = forwarder;
         this.http = http;
+        this.streaming = streaming;
     }
 
     /** Stops serving, newest part first. */
@@ -89,6 +99,7 @@ public final class EmbeddingExample implements AutoCloseable {
     public void close() {
         http.stop(0);
         forwarder.close();
+        streaming.close();
         srt.close();
         router.close();
         balancer.close();

@@ -35,7 +35,8 @@ class EmbeddingExampleTest {
     @Timeout(30)
     void registersOriginsByHeartbeatAndForwardsSignallingOnlyToLiveOrigins() throws Exception {
         try (EmbeddingExample example = new EmbeddingExample(new InetSocketAddress(LOOPBACK, 0),
-                new InetSocketAddress(LOOPBACK, 0), new InetSocketAddress(LOOPBACK, 0), "127.0.0.1")) {
+                new InetSocketAddress(LOOPBACK, 0), new InetSocketAddress(LOOPBACK, 0), new InetSocketAddress(LOOPBACK, 0),
+                "127.0.0.1")) {
             InetSocketAddress http = example.http.getAddress();
 
             HttpResponse<String> noOrigin = post(http, "/rtc/v1/whip/?app=live&stream=s1", "application/sdp", OFFER);
@@ -61,7 +62,8 @@ class EmbeddingExampleTest {
         int webrtcPort;
         int srtPort;
         try (EmbeddingExample example = new EmbeddingExample(new InetSocketAddress(LOOPBACK, 0),
-                new InetSocketAddress(LOOPBACK, 0), new InetSocketAddress(LOOPBACK, 0), "127.0.0.1")) {
+                new InetSocketAddress(LOOPBACK, 0), new InetSocketAddress(LOOPBACK, 0), new InetSocketAddress(LOOPBACK, 0),
+                "127.0.0.1")) {
             webrtcPort = example.router.localAddress().getPort();
             srtPort = example.srt.localAddress().getPort();
         }

@@ -66,7 +66,8 @@ public final class GuardedHttpServer implements AutoCloseable {
     private final long bodyTimeoutNanos;
     private final int maxConnections;
     private final int maxConnectionsPerSource;
-    private final ConcurrentHashMap<InetAddress, AtomicInteger> perSource = new ConcurrentHashMap<>();
+    /** Open connections per source address; an entry goes when its count reaches 0. */
+    private final ConcurrentHashMap<InetAddress, Integer> perSource = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong timedOut = new AtomicLong();
     private final AtomicLong refusedConnections = new AtomicLong();
@@ -199,27 +200,34 @@ public final class GuardedHttpServer implements AutoCloseable {
     private void acceptAll() throws IOException {
         SocketChannel ch;
         while ((ch = server.accept()) != null) {
-            InetAddress source = ((InetSocketAddress) ch.getRemoteAddress()).getAddress();
-            AtomicInteger count = perSource.computeIfAbsent(source, s -> new AtomicInteger());
-            if (open.get() >= maxConnections || count.get() >= maxConnectionsPerSource) {
-                refusedConnections.incrementAndGet();
-                perSource.remove(source, count); // only drops it when no connection holds it
-                ch.configureBlocking(false);
-                try {
-                    ch.write(ByteBuffer.wrap(ResponseEncoding.encode(ApiResponse.error(429, "too many connections"), false)));
-                } catch (IOException e) {
-                    // the client is gone
-                }
-                linger(ch);
-                continue;
+            try {
+                accept(ch);
+            } catch (IOException e) {
+                closeQuietly(ch); // reset before we looked at it: nothing to answer
             }
-            count.incrementAndGet();
-            open.incrementAndGet();
-            ch.configureBlocking(false);
-            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            ch.register(selector, SelectionKey.OP_READ,
-                    new PendingRequest(ch, source, maxHeadBytes, System.nanoTime() + headTimeoutNanos));
         }
+    }
+
+    private void accept(SocketChannel ch) throws IOException {
+        InetAddress source = ((InetSocketAddress) ch.getRemoteAddress()).getAddress();
+        ch.configureBlocking(false);
+        Integer held = perSource.get(source);
+        if (open.get() >= maxConnections || (held != null && held >= maxConnectionsPerSource)) {
+            refusedConnections.incrementAndGet();
+            try {
+                ch.write(ByteBuffer.wrap(ResponseEncoding.encode(ApiResponse.error(429, "too many connections"), false)));
+            } catch (IOException e) {
+                // the client is gone
+            }
+            linger(ch);
+            return;
+        }
+        // atomic per source: releases run on handler threads
+        perSource.merge(source, 1, Integer::sum);
+        open.incrementAndGet();
+        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        ch.register(selector, SelectionKey.OP_READ,
+                new PendingRequest(ch, source, maxHeadBytes, System.nanoTime() + headTimeoutNanos));
     }
 
     private void read(SelectionKey key) {
@@ -426,10 +434,7 @@ public final class GuardedHttpServer implements AutoCloseable {
 
     private void uncount(PendingRequest p) {
         open.decrementAndGet();
-        AtomicInteger count = perSource.get(p.source);
-        if (count != null && count.decrementAndGet() <= 0) {
-            perSource.remove(p.source, count);
-        }
+        perSource.computeIfPresent(p.source, (source, n) -> n <= 1 ? null : n - 1);
     }
 
     @Override

@@ -57,21 +57,24 @@ final class SessionPlacer {
 
     /** On the worker: starts placing {@code s}; the result continues on this worker. */
     void place(SrtSession s) {
-        s.placing = ctx.offLoop.submit(handler.worker, () -> pick(s), (placed, failure) -> {
-            if (failure instanceof EventLoopGoneException) {
-                return; // the worker closed: it ended its sessions, pick() answered any late onStart
-            }
-            s.placing = null;
-            if (failure instanceof PlacementFailed) {
-                handler.fail(s, ((PlacementFailed) failure).code, failure.getMessage());
-            } else if (failure instanceof RejectedExecutionException) {
-                handler.fail(s, SrtRejectCodes.DOWN, "placement refused: " + failure.getMessage());
-            } else if (failure != null) {
-                handler.fail(s, SrtRejectCodes.INTERNAL_SERVER_ERROR, "placement failed: " + failure);
-            } else {
-                handler.handshake.placed(s, placed);
-            }
-        });
+        s.placing = ctx.offLoop.submit(handler.worker, () -> pick(s), (placed, failure) -> resume(s, placed, failure));
+    }
+
+    /** Back on the worker with a placement's outcome. */
+    private void resume(SrtSession s, Placed placed, Throwable failure) {
+        if (failure instanceof EventLoopGoneException) {
+            return; // the worker closed: it ended its sessions, pick() answered any late onStart
+        }
+        s.placing = null;
+        if (failure instanceof PlacementFailed) {
+            handler.fail(s, ((PlacementFailed) failure).code, failure.getMessage());
+        } else if (failure instanceof RejectedExecutionException) {
+            handler.fail(s, SrtRejectCodes.DOWN, "placement refused: " + failure.getMessage());
+        } else if (failure != null) {
+            handler.fail(s, SrtRejectCodes.INTERNAL_SERVER_ERROR, "placement failed: " + failure);
+        } else {
+            handler.handshake.placed(s, placed);
+        }
     }
 
     /**
@@ -85,19 +88,7 @@ final class SessionPlacer {
                 ctx.health.suspectNow(goneOriginId, "its SRT port refused the handshake (ICMP port unreachable)");
             }
             return pickOrigin(s);
-        }, (placed, failure) -> {
-            if (failure instanceof EventLoopGoneException) {
-                return;
-            }
-            s.placing = null;
-            if (failure instanceof PlacementFailed) {
-                handler.fail(s, ((PlacementFailed) failure).code, failure.getMessage());
-            } else if (failure != null) {
-                handler.fail(s, SrtRejectCodes.DOWN, "placement failed: " + failure);
-            } else {
-                handler.handshake.placed(s, placed);
-            }
-        });
+        }, (placed, failure) -> resume(s, placed, failure));
     }
 
     /** Cancels the placement of a session that ended; counted when it was still pending. */

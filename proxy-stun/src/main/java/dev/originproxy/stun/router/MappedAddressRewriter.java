@@ -1,5 +1,6 @@
 package dev.originproxy.stun.router;
 
+import dev.originproxy.stun.PacketKind;
 import dev.originproxy.stun.StunAttribute;
 import dev.originproxy.stun.StunIntegrityKey;
 import dev.originproxy.stun.StunMessage;
@@ -49,8 +50,9 @@ final class MappedAddressRewriter {
      */
     Result rewrite(ByteBuffer packet, StunIntegrityKey key, byte[] clientAddress, int clientPort) {
         int length = packet.remaining();
-        if (length < StunMessage.HEADER_LENGTH || (packet.get(packet.position()) & 0xC0) != 0) {
-            return Result.UNCHANGED; // not STUN (RFC 7983: STUN starts with 0b00)
+        if (length < StunMessage.HEADER_LENGTH
+                || PacketKind.classify(packet.get(packet.position())) != PacketKind.STUN) {
+            return Result.UNCHANGED; // RTP, RTCP, DTLS (RFC 7983 first-byte demux): one byte read
         }
         if (!message.wrap(packet, packet.position(), length)
                 || message.messageType() != StunMessageType.BINDING_SUCCESS_RESPONSE
