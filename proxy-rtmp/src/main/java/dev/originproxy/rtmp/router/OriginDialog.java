@@ -339,8 +339,12 @@ final class OriginDialog implements RtmpMessageHandler {
                     "origin " + s.originId + " closed the connection");
             return;
         }
+        if (reason == TcpCloseReason.RESET && s.ctx.health != null) {
+            s.ctx.health.report(s.originId, "its RTMP connection was reset");
+        }
         s.end(reason == TcpCloseReason.IDLE_TIMEOUT ? EndReason.IDLE_TIMEOUT
-                : reason == TcpCloseReason.SHUTDOWN ? EndReason.PROXY_SHUTDOWN : EndReason.ORIGIN_CLOSED);
+                : reason == TcpCloseReason.SHUTDOWN ? EndReason.PROXY_SHUTDOWN
+                : reason == TcpCloseReason.RESET ? EndReason.ORIGIN_GONE : EndReason.ORIGIN_CLOSED);
     }
 
     void close() {

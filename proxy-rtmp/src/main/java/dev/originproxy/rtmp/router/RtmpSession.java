@@ -313,6 +313,9 @@ final class RtmpSession implements TcpHandler {
         }
         registered = true;
         ctx.sessions.put(id, this);
+        // a fresh budget for placement and the origin's dialog: the origin's own (shorter)
+        // deadline fires first and tells the client why
+        client.deadline(client.worker().nanoTime() + ctx.setupTimeoutNanos + ctx.originSetupTimeoutNanos);
         phase = Phase.PLACING;
         client.suspendRead(); // what follows publish/play waits for the origin's answer
         RtmpPlacer.place(this);
