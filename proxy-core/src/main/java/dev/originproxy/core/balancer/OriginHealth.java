@@ -47,6 +47,8 @@ public final class OriginHealth implements AutoCloseable {
      * value is when the registry accepted the report ({@code System.nanoTime()}), 0 until then.
      */
     private final ConcurrentHashMap<String, Long> pending = new ConcurrentHashMap<>();
+    /** A {@link #pending} value: the registry could not be told; the next read tries again. */
+    private static final long FAILED = -1L;
     private final AtomicLong reports = new AtomicLong();
     private final AtomicLong refreshFailures = new AtomicLong();
 
@@ -126,9 +128,11 @@ public final class OriginHealth implements AutoCloseable {
     private void tell(String originId, String reason) {
         try {
             registry.suspect(originId, reason);
-            pending.computeIfPresent(originId, (id, told) -> told == 0L ? Math.max(1L, System.nanoTime()) : told);
+            long now = System.nanoTime();
+            pending.computeIfPresent(originId, (id, told) -> told == 0L ? (now == 0L || now == FAILED ? 1L : now) : told);
         } catch (RuntimeException e) {
-            // the store is down: the local snapshot steers this proxy until the next read
+            // the store is down: the local snapshot steers this proxy; the next read retries
+            pending.replace(originId, 0L, FAILED);
             LOG.debug("could not record suspicion of origin {}: {}", originId, e.toString());
         }
     }
@@ -142,11 +146,11 @@ public final class OriginHealth implements AutoCloseable {
                 long told = e.getValue();
                 if (fromRegistry.contains(e.getKey())) {
                     pending.remove(e.getKey(), told); // confirmed: the registry holds it now
-                } else if (told != 0L && told - readStart < 0) {
+                } else if (told != 0L && told != FAILED && told - readStart < 0) {
                     pending.remove(e.getKey(), told); // accepted before this read, gone now: a heartbeat cleared it
                 } else {
-                    if (told == 0L) {
-                        tell(e.getKey(), "reported while the store was unreachable");
+                    if (told == FAILED && pending.replace(e.getKey(), FAILED, 0L)) {
+                        tell(e.getKey(), "reported while the store was unreachable"); // only failed tells are retried
                     }
                     next.add(e.getKey()); // not in the registry yet (or the store is down)
                 }
