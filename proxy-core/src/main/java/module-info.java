@@ -5,7 +5,7 @@
  *
  * <p>Nothing here knows STUN, SRT, SDP, an HTTP server or Redis.
  */
-// "module": the qualified export names dev.originproxy.lb.redis, which is built after core.
+// "module": the qualified exports name modules (lb.redis, stun, srt, rtmp, http) built after core.
 @SuppressWarnings("module")
 module dev.originproxy.core {
     // Not transitive: no public signature of core names an slf4j type; modules that log require
@@ -18,14 +18,17 @@ module dev.originproxy.core {
     exports dev.originproxy.core.origin;
     exports dev.originproxy.core.balancer;
     exports dev.originproxy.core.session;
-    exports dev.originproxy.core.relay;
+    // what hosts see of the relay engines (stats, drop/close reasons, transport, defaults)
+    exports dev.originproxy.core.relay.api;
     exports dev.originproxy.core.loop;
     // the one HMAC of the project (STUN integrity, SRT SYN cookies) and the one wire-order field
     // access of the codecs; exported to all: a codec module may sit on the class path while core
     // is on the module path (a qualified export would then fail at run time)
     exports dev.originproxy.core.crypto;
     exports dev.originproxy.core.wire;
-    exports dev.originproxy.core.tcp;
+    // the relay engines' worker internals: only for the routers that run on them
+    exports dev.originproxy.core.relay to dev.originproxy.stun, dev.originproxy.srt;
+    exports dev.originproxy.core.tcp to dev.originproxy.rtmp, dev.originproxy.http;
     // storage formats: only for the shared-store balancer
     exports dev.originproxy.core.storage to dev.originproxy.lb.redis;
 

@@ -1,11 +1,11 @@
 package dev.originproxy.bench;
 
-import dev.originproxy.core.relay.DropReason;
+import dev.originproxy.core.relay.api.DropReason;
 import dev.originproxy.core.relay.RelayHandler;
 import dev.originproxy.core.relay.RelayLeg;
 import dev.originproxy.core.relay.RelayWorker;
 import dev.originproxy.core.relay.UdpRelay;
-import dev.originproxy.core.relay.UdpTransport;
+import dev.originproxy.core.relay.api.UdpTransport;
 import dev.originproxy.core.session.EndReason;
 
 import org.openjdk.jmh.annotations.Benchmark;

@@ -2,7 +2,7 @@ package dev.originproxy.http;
 
 import dev.originproxy.core.balancer.OriginLoadBalancer;
 import dev.originproxy.core.loop.OffLoop;
-import dev.originproxy.core.relay.DaemonThreads;
+import dev.originproxy.core.loop.DaemonThreads;
 import dev.originproxy.core.session.SessionLifecycle;
 import dev.originproxy.core.tcp.TcpRelay;
 import dev.originproxy.core.tcp.TcpWorker;

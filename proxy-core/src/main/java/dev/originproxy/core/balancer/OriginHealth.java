@@ -1,6 +1,6 @@
 package dev.originproxy.core.balancer;
 
-import dev.originproxy.core.relay.DaemonThreads;
+import dev.originproxy.core.loop.DaemonThreads;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,7 +1,7 @@
 package dev.originproxy.core.balancer;
 
 import dev.originproxy.core.StreamKey;
-import dev.originproxy.core.relay.DaemonThreads;
+import dev.originproxy.core.loop.DaemonThreads;
 import dev.originproxy.core.session.EndReason;
 import dev.originproxy.core.session.SessionCounters;
 import dev.originproxy.core.session.SessionInfo;

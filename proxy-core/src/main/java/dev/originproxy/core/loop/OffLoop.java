@@ -1,7 +1,5 @@
 package dev.originproxy.core.loop;
 
-import dev.originproxy.core.relay.DaemonThreads;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

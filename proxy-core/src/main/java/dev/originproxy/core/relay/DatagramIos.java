@@ -1,5 +1,7 @@
 package dev.originproxy.core.relay;
 
+import dev.originproxy.core.relay.api.UdpTransport;
+
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.util.Locale;

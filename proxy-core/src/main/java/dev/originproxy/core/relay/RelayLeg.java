@@ -1,5 +1,6 @@
 package dev.originproxy.core.relay;
 
+import dev.originproxy.core.relay.api.DropReason;
 import dev.originproxy.core.session.SessionCounters;
 
 import java.net.InetSocketAddress;

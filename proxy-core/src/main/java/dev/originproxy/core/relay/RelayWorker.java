@@ -1,5 +1,7 @@
 package dev.originproxy.core.relay;
 
+import dev.originproxy.core.relay.api.DropReason;
+import dev.originproxy.core.relay.api.UdpTransport;
 import dev.originproxy.core.loop.EventLoop;
 import dev.originproxy.core.session.EndReason;
 

@@ -1,5 +1,10 @@
 package dev.originproxy.core.relay;
 
+import dev.originproxy.core.relay.api.DropReason;
+import dev.originproxy.core.relay.api.RelayDefaults;
+import dev.originproxy.core.relay.api.RelayStats;
+import dev.originproxy.core.relay.api.UdpTransport;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +65,7 @@ public final class UdpRelay implements AutoCloseable {
         this.bindAddress = Objects.requireNonNull(b.bindAddress, "bindAddress");
         this.handlerFactory = Objects.requireNonNull(b.handlerFactory, "handlerFactory");
         this.reusePort = b.reusePort == null ? reusePortSupported() : b.reusePort;
-        int w = b.workers > 0 ? b.workers : defaultWorkers();
+        int w = b.workers > 0 ? b.workers : RelayDefaults.udpWorkers();
         this.workerCount = this.reusePort ? w : 1;
         this.tickNanos = b.tick.toNanos();
         this.legIdleNanos = b.legIdleTimeout.toNanos();
@@ -72,17 +77,7 @@ public final class UdpRelay implements AutoCloseable {
         this.transport = b.transport != null ? b.transport : UdpTransport.fromSystemProperty();
     }
 
-    /**
-     * The default number of workers: half the processors this JVM may use, at least one. A relay
-     * spends most of its CPU in the kernel's UDP path, which runs on the sending and receiving
-     * threads and in soft interrupts; measured on 2 cores, one worker per two cores relays more
-     * than one per core (see benchmarks/RESULTS.md, "UDP relay").
-     */
-    public static int defaultWorkers() {
-        return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
-    }
-
-    /** A builder with defaults: {@link #defaultWorkers()}, 30 s leg idle timeout, 100,000 legs. */
+    /** A builder with defaults: {@link RelayDefaults#udpWorkers()}, 30 s leg idle timeout, 100,000 legs. */
     public static Builder builder() {
         return new Builder();
     }
@@ -284,7 +279,7 @@ public final class UdpRelay implements AutoCloseable {
             return this;
         }
 
-        /** Worker threads; default (0) {@link #defaultWorkers()}. Without SO_REUSEPORT one is used. */
+        /** Worker threads; default (0) {@link RelayDefaults#udpWorkers()}. Without SO_REUSEPORT one is used. */
         public Builder workers(int count) {
             if (count < 0) {
                 throw new IllegalArgumentException("workers must be >= 0");

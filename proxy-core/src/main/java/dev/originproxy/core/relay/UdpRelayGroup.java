@@ -1,5 +1,8 @@
 package dev.originproxy.core.relay;
 
+import dev.originproxy.core.relay.api.DropReason;
+import dev.originproxy.core.relay.api.RelayStats;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;

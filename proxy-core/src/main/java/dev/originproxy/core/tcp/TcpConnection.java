@@ -1,5 +1,7 @@
 package dev.originproxy.core.tcp;
 
+import dev.originproxy.core.relay.api.TcpCloseReason;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;

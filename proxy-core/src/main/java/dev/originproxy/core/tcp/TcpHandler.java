@@ -1,5 +1,7 @@
 package dev.originproxy.core.tcp;
 
+import dev.originproxy.core.relay.api.TcpCloseReason;
+
 import java.nio.ByteBuffer;
 
 /**

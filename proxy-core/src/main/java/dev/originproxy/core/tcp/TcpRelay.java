@@ -1,5 +1,8 @@
 package dev.originproxy.core.tcp;
 
+import dev.originproxy.core.relay.api.TcpRelayStats;
+import dev.originproxy.core.relay.api.TcpCloseReason;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,5 +1,6 @@
 package dev.originproxy.core.tcp;
 
+import dev.originproxy.core.relay.api.TcpCloseReason;
 import dev.originproxy.core.loop.EventLoop;
 
 import org.slf4j.Logger;

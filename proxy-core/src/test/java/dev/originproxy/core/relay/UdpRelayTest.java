@@ -1,5 +1,8 @@
 package dev.originproxy.core.relay;
 
+import dev.originproxy.core.relay.api.DropReason;
+import dev.originproxy.core.relay.api.RelayStats;
+import dev.originproxy.core.relay.api.UdpTransport;
 import dev.originproxy.core.session.EndReason;
 
 import org.junit.jupiter.api.AfterEach;

@@ -1,5 +1,7 @@
 package dev.originproxy.core.relay;
 
+import dev.originproxy.core.relay.api.UdpTransport;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,8 @@
 package dev.originproxy.core.tcp;
 
+import dev.originproxy.core.relay.api.TcpRelayStats;
+import dev.originproxy.core.relay.api.TcpCloseReason;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -5,7 +5,7 @@ import dev.originproxy.core.balancer.OriginLoadBalancer;
 import dev.originproxy.core.balancer.OriginLoadBalancers;
 import dev.originproxy.core.balancer.PlacementReleaser;
 import dev.originproxy.core.origin.RegistrationHandler;
-import dev.originproxy.core.relay.DaemonThreads;
+import dev.originproxy.core.loop.DaemonThreads;
 import dev.originproxy.core.session.SessionInfo;
 import dev.originproxy.core.session.SessionLifecycle;
 import dev.originproxy.core.session.SessionListener;

@@ -5,8 +5,8 @@ import dev.originproxy.core.balancer.BalancerConfig;
 import dev.originproxy.core.balancer.OriginLoadBalancers;
 import dev.originproxy.core.balancer.PlacementStrategy;
 import dev.originproxy.core.origin.RegistrationPolicy;
-import dev.originproxy.core.relay.UdpRelay;
-import dev.originproxy.core.relay.UdpTransport;
+import dev.originproxy.core.relay.api.RelayDefaults;
+import dev.originproxy.core.relay.api.UdpTransport;
 import dev.originproxy.sdp.ProxyCandidates;
 
 import java.net.Inet4Address;
@@ -163,7 +163,7 @@ public final class GatewayConfig {
         this.balancerKeyToVariable = Collections.unmodifiableMap(keyToVar);
 
         this.candidates = r.candidates("PROXY_WEBRTC_CANDIDATE");
-        this.workers = r.integer("PROXY_WORKERS", Integer.toString(UdpRelay.defaultWorkers()), 1, 256);
+        this.workers = r.integer("PROXY_WORKERS", Integer.toString(RelayDefaults.udpWorkers()), 1, 256);
         this.udpSocketBuffer = r.bytes("PROXY_UDP_SOCKET_BUFFER", "0", MAX_UDP_SOCKET_BUFFER);
         try {
             // unset: the JVM-wide default (system property originproxy.udp.transport, else auto)

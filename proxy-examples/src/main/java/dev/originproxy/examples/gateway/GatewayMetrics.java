@@ -1,8 +1,8 @@
 package dev.originproxy.examples.gateway;
 
 import dev.originproxy.core.balancer.OriginRegistry;
-import dev.originproxy.core.relay.DropReason;
-import dev.originproxy.core.relay.RelayStats;
+import dev.originproxy.core.relay.api.DropReason;
+import dev.originproxy.core.relay.api.RelayStats;
 import dev.originproxy.core.session.EndReason;
 import dev.originproxy.core.session.SessionCounters;
 import dev.originproxy.core.session.SessionInfo;
@@ -12,7 +12,7 @@ import dev.originproxy.core.session.SessionProtocol;
 import dev.originproxy.http.HttpFront;
 import dev.originproxy.http.HlsFrontStats;
 import dev.originproxy.http.HttpFrontStats;
-import dev.originproxy.core.tcp.TcpCloseReason;
+import dev.originproxy.core.relay.api.TcpCloseReason;
 import dev.originproxy.rtmp.router.RtmpDropReason;
 import dev.originproxy.rtmp.router.RtmpRouter;
 import dev.originproxy.rtmp.router.RtmpRouterStats;

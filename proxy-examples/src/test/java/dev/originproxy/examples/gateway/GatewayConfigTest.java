@@ -117,9 +117,9 @@ class GatewayConfigTest {
     @Test
     void udpRelaySettingsDefaultToTheEngineDefaults() {
         GatewayConfig c = GatewayConfig.from(Map.of());
-        assertThat(c.workers()).isEqualTo(dev.originproxy.core.relay.UdpRelay.defaultWorkers());
+        assertThat(c.workers()).isEqualTo(dev.originproxy.core.relay.api.RelayDefaults.udpWorkers());
         assertThat(c.udpSocketBuffer()).isZero();
-        assertThat(c.udpTransport()).isEqualTo(dev.originproxy.core.relay.UdpTransport.fromSystemProperty());
+        assertThat(c.udpTransport()).isEqualTo(dev.originproxy.core.relay.api.UdpTransport.fromSystemProperty());
     }
 
     @Test
@@ -136,9 +136,9 @@ class GatewayConfigTest {
     @Test
     void readsTheUdpTransportAndRejectsUnknownOnes() {
         assertThat(GatewayConfig.from(Map.of("PROXY_UDP_TRANSPORT", "nio")).udpTransport())
-                .isEqualTo(dev.originproxy.core.relay.UdpTransport.NIO);
+                .isEqualTo(dev.originproxy.core.relay.api.UdpTransport.NIO);
         assertThat(GatewayConfig.from(Map.of("PROXY_UDP_TRANSPORT", "MMSG")).udpTransport())
-                .isEqualTo(dev.originproxy.core.relay.UdpTransport.MMSG);
+                .isEqualTo(dev.originproxy.core.relay.api.UdpTransport.MMSG);
         assertThatThrownBy(() -> GatewayConfig.from(Map.of("PROXY_UDP_TRANSPORT", "epoll")))
                 .hasMessageContaining("PROXY_UDP_TRANSPORT").hasMessageContaining("auto, nio, mmsg");
     }

@@ -1,7 +1,7 @@
 package dev.originproxy.http.internal;
 
 import dev.originproxy.core.loop.EventLoopGoneException;
-import dev.originproxy.core.tcp.TcpCloseReason;
+import dev.originproxy.core.relay.api.TcpCloseReason;
 import dev.originproxy.core.tcp.TcpConnection;
 import dev.originproxy.core.tcp.TcpHandler;
 import org.slf4j.Logger;

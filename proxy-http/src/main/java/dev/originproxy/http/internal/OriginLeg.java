@@ -1,6 +1,6 @@
 package dev.originproxy.http.internal;
 
-import dev.originproxy.core.tcp.TcpCloseReason;
+import dev.originproxy.core.relay.api.TcpCloseReason;
 import dev.originproxy.core.tcp.TcpConnection;
 import dev.originproxy.core.tcp.TcpHandler;
 

@@ -1,6 +1,6 @@
 package dev.originproxy.lb.redis;
 
-import dev.originproxy.core.relay.RelayStats;
+import dev.originproxy.core.relay.api.RelayStats;
 import dev.originproxy.stun.router.RtcSessionView;
 import dev.originproxy.testkit.ExternalProcess;
 import dev.originproxy.testkit.JsonLines;

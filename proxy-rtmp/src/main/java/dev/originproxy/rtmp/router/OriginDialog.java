@@ -2,7 +2,7 @@ package dev.originproxy.rtmp.router;
 
 import dev.originproxy.core.Direction;
 import dev.originproxy.core.session.EndReason;
-import dev.originproxy.core.tcp.TcpCloseReason;
+import dev.originproxy.core.relay.api.TcpCloseReason;
 import dev.originproxy.core.tcp.TcpConnection;
 import dev.originproxy.rtmp.Amf0Reader;
 import dev.originproxy.rtmp.Amf0Writer;

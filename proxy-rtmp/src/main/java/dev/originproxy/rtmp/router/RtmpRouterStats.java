@@ -1,6 +1,6 @@
 package dev.originproxy.rtmp.router;
 
-import dev.originproxy.core.tcp.TcpRelayStats;
+import dev.originproxy.core.relay.api.TcpRelayStats;
 
 import java.util.Map;
 

@@ -5,7 +5,7 @@ import dev.originproxy.core.StreamKey;
 import dev.originproxy.core.loop.OffLoopTask;
 import dev.originproxy.core.session.EndReason;
 import dev.originproxy.core.session.SessionCounters;
-import dev.originproxy.core.tcp.TcpCloseReason;
+import dev.originproxy.core.relay.api.TcpCloseReason;
 import dev.originproxy.core.tcp.TcpConnection;
 import dev.originproxy.core.tcp.TcpHandler;
 import dev.originproxy.rtmp.ChunkStreamDecoder;

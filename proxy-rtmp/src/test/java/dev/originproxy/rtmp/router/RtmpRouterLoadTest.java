@@ -2,7 +2,7 @@ package dev.originproxy.rtmp.router;
 
 import dev.originproxy.core.balancer.MemoryLoadBalancer;
 import dev.originproxy.core.session.SessionLifecycle;
-import dev.originproxy.core.tcp.TcpCloseReason;
+import dev.originproxy.core.relay.api.TcpCloseReason;
 import dev.originproxy.rtmp.ChunkStreamLimits;
 import dev.originproxy.testkit.ExternalProcess;
 import dev.originproxy.testkit.NginxRtmpOrigin;

@@ -2,7 +2,7 @@ package dev.originproxy.sdp.http;
 
 import dev.originproxy.core.api.ApiRequest;
 import dev.originproxy.core.api.ApiResponse;
-import dev.originproxy.core.relay.DaemonThreads;
+import dev.originproxy.core.loop.DaemonThreads;
 import dev.originproxy.sdp.http.internal.PendingRequest;
 import dev.originproxy.sdp.http.internal.RequestHead;
 import dev.originproxy.sdp.http.internal.ResponseEncoding;

@@ -1,6 +1,6 @@
 package dev.originproxy.srt.router;
 
-import dev.originproxy.core.relay.DropReason;
+import dev.originproxy.core.relay.api.DropReason;
 import dev.originproxy.core.relay.RelayLeg;
 import dev.originproxy.core.relay.RelayLimitException;
 import dev.originproxy.core.session.EndReason;

@@ -6,10 +6,10 @@ import dev.originproxy.core.balancer.OriginHealth;
 import dev.originproxy.core.balancer.OriginLoadBalancer;
 import dev.originproxy.core.balancer.StreamPlacement;
 import dev.originproxy.core.loop.OffLoop;
-import dev.originproxy.core.relay.DropReason;
+import dev.originproxy.core.relay.api.DropReason;
 import dev.originproxy.core.relay.UdpRelay;
 import dev.originproxy.core.relay.UdpRelayGroup;
-import dev.originproxy.core.relay.UdpTransport;
+import dev.originproxy.core.relay.api.UdpTransport;
 import dev.originproxy.core.session.EndReason;
 import dev.originproxy.core.session.SessionLifecycle;
 import dev.originproxy.srt.SrtHandshake;
@@ -253,7 +253,7 @@ public final class SrtRouter implements AutoCloseable {
             return all;
         }
 
-        /** Event-loop workers; default {@code UdpRelay.defaultWorkers()} (one without SO_REUSEPORT). */
+        /** Event-loop workers; default {@code RelayDefaults.udpWorkers()} (one without SO_REUSEPORT). */
         public Builder workers(int count) {
             if (count < 0) {
                 throw new IllegalArgumentException("workers must be >= 0");

@@ -5,7 +5,7 @@ import dev.originproxy.core.StreamKey;
 import dev.originproxy.core.balancer.OriginHealth;
 import dev.originproxy.core.balancer.StreamPlacement;
 import dev.originproxy.core.loop.OffLoop;
-import dev.originproxy.core.relay.RelayStats;
+import dev.originproxy.core.relay.api.RelayStats;
 import dev.originproxy.core.session.SessionLifecycle;
 
 import java.util.concurrent.ConcurrentHashMap;

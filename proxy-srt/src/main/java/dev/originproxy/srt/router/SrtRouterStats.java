@@ -1,6 +1,6 @@
 package dev.originproxy.srt.router;
 
-import dev.originproxy.core.relay.RelayStats;
+import dev.originproxy.core.relay.api.RelayStats;
 
 /**
  * A snapshot of an {@link SrtRouter}'s counters. Immutable, thread-safe.

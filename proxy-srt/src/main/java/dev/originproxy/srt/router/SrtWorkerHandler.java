@@ -4,7 +4,7 @@ import dev.originproxy.core.Direction;
 import dev.originproxy.core.api.LogThrottle;
 import dev.originproxy.core.api.Redaction;
 import dev.originproxy.core.StreamKey;
-import dev.originproxy.core.relay.DropReason;
+import dev.originproxy.core.relay.api.DropReason;
 import dev.originproxy.core.relay.RelayHandler;
 import dev.originproxy.core.relay.RelayLeg;
 import dev.originproxy.core.relay.RelayWorker;

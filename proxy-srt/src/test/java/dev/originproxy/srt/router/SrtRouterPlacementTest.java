@@ -3,7 +3,7 @@ package dev.originproxy.srt.router;
 import dev.originproxy.core.StreamKey;
 import dev.originproxy.core.loop.OffLoop;
 import dev.originproxy.core.origin.OriginServer;
-import dev.originproxy.core.relay.DropReason;
+import dev.originproxy.core.relay.api.DropReason;
 import dev.originproxy.core.session.EndReason;
 import dev.originproxy.core.session.SessionInfo;
 import dev.originproxy.core.session.SessionLifecycle;

@@ -2,7 +2,7 @@ package dev.originproxy.srt.router;
 
 import dev.originproxy.core.Direction;
 import dev.originproxy.core.StreamKey;
-import dev.originproxy.core.relay.DropReason;
+import dev.originproxy.core.relay.api.DropReason;
 import dev.originproxy.core.session.EndReason;
 import dev.originproxy.core.session.SessionLifecycle;
 import dev.originproxy.srt.SrtHandshake;

@@ -1,6 +1,6 @@
 package dev.originproxy.stun.router;
 
-import dev.originproxy.core.relay.DropReason;
+import dev.originproxy.core.relay.api.DropReason;
 
 import java.net.InetAddress;
 import java.util.HashMap;

@@ -6,14 +6,14 @@ import dev.originproxy.core.balancer.SessionStore;
 import dev.originproxy.core.balancer.WebRtcSession;
 import dev.originproxy.core.loop.EventLoopGoneException;
 import dev.originproxy.core.loop.OffLoop;
-import dev.originproxy.core.relay.DaemonThreads;
-import dev.originproxy.core.relay.DropReason;
+import dev.originproxy.core.loop.DaemonThreads;
+import dev.originproxy.core.relay.api.DropReason;
 import dev.originproxy.core.relay.RelayLeg;
-import dev.originproxy.core.relay.RelayStats;
+import dev.originproxy.core.relay.api.RelayStats;
 import dev.originproxy.core.relay.RelayWorker;
 import dev.originproxy.core.relay.UdpRelay;
 import dev.originproxy.core.relay.UdpRelayGroup;
-import dev.originproxy.core.relay.UdpTransport;
+import dev.originproxy.core.relay.api.UdpTransport;
 import dev.originproxy.core.session.EndReason;
 import dev.originproxy.core.session.SessionCounters;
 import dev.originproxy.core.session.SessionInfo;
@@ -700,7 +700,7 @@ public final class WebRtcRouter implements AutoCloseable {
             return all;
         }
 
-        /** Event-loop workers; default {@code UdpRelay.defaultWorkers()} (one without SO_REUSEPORT). */
+        /** Event-loop workers; default {@code RelayDefaults.udpWorkers()} (one without SO_REUSEPORT). */
         public Builder workers(int count) {
             this.workers = count;
             return this;

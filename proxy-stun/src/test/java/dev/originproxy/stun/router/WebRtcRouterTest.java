@@ -4,7 +4,7 @@ import dev.originproxy.core.Direction;
 import dev.originproxy.core.StreamKey;
 import dev.originproxy.core.balancer.MemoryLoadBalancer;
 import dev.originproxy.core.balancer.WebRtcSession;
-import dev.originproxy.core.relay.DropReason;
+import dev.originproxy.core.relay.api.DropReason;
 import dev.originproxy.core.session.EndReason;
 import dev.originproxy.core.session.SessionCounters;
 import dev.originproxy.core.session.SessionInfo;

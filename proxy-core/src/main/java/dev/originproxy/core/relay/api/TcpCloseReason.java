@@ -1,15 +1,15 @@
-package dev.originproxy.core.tcp;
+package dev.originproxy.core.relay.api;
 
 /**
- * Why a {@link TcpConnection} was closed (or refused). Each connection is closed exactly once, with
+ * Why a {@code TcpConnection} was closed (or refused). Each connection is closed exactly once, with
  * one reason, counted per reason in {@link TcpRelayStats#closes()}.
  */
 public enum TcpCloseReason {
     /** Both directions ended with a FIN and every queued byte was written. */
     CLOSED,
-    /** The handler called {@link TcpConnection#close()} and every queued byte was written. */
+    /** The handler called {@code TcpConnection.close()} and every queued byte was written. */
     LOCAL_CLOSE,
-    /** The handler called {@link TcpConnection#abort()}: closed with a reset (RST). */
+    /** The handler called {@code TcpConnection.abort()}: closed with a reset (RST). */
     ABORTED,
     /** The peer reset the connection (RST, broken pipe) or its socket failed. */
     RESET,
@@ -21,7 +21,7 @@ public enum TcpCloseReason {
     CONNECT_TIMEOUT,
     /** No byte moved either way within the idle timeout. */
     IDLE_TIMEOUT,
-    /** A deadline the handler set ({@link TcpConnection#deadline(long)}) passed (e.g. a handshake). */
+    /** A deadline the handler set ({@code TcpConnection.deadline(long)}) passed (e.g. a handshake). */
     DEADLINE,
     /** Queued bytes made no progress towards a peer that stopped reading within the write-stall timeout. */
     WRITE_STALL,

@@ -1,9 +1,9 @@
-package dev.originproxy.core.relay;
+package dev.originproxy.core.relay.api;
 
 import java.util.Locale;
 
 /**
- * Which system calls a {@link UdpRelay} moves datagrams with.
+ * Which system calls a {@code UdpRelay} moves datagrams with.
  *
  * <p>{@link #NIO} is the portable path ({@link java.nio.channels.DatagramChannel} and a
  * {@link java.nio.channels.Selector}: one {@code recvfrom}/{@code sendto} per datagram).

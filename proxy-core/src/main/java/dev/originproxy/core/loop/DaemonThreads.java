@@ -1,4 +1,4 @@
-package dev.originproxy.core.relay;
+package dev.originproxy.core.loop;
 
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;

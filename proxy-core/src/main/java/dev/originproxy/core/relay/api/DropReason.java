@@ -1,4 +1,4 @@
-package dev.originproxy.core.relay;
+package dev.originproxy.core.relay.api;
 
 /** Why a datagram was dropped; counted per worker, never thrown. */
 public enum DropReason {

@@ -1,9 +1,9 @@
-package dev.originproxy.core.relay;
+package dev.originproxy.core.relay.api;
 
 import java.util.Map;
 
 /**
- * A snapshot of a {@link UdpRelay}'s counters.
+ * A snapshot of a {@code UdpRelay}'s counters.
  *
  * @param packetsIn datagrams received on the listening port
  * @param packetsOut datagrams sent to clients through the listening port

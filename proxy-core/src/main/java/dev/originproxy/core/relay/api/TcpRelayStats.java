@@ -1,9 +1,9 @@
-package dev.originproxy.core.tcp;
+package dev.originproxy.core.relay.api;
 
 import java.util.Map;
 
 /**
- * A snapshot of a {@link TcpRelay}'s counters, summed over its workers (read racily: each value is
+ * A snapshot of a {@code TcpRelay}'s counters, summed over its workers (read racily: each value is
  * exact for its worker at some recent moment).
  *
  * @param accepted client connections accepted (including those closed at once for the limit)
