@@ -62,7 +62,11 @@ public final class StreamKey {
     }
 
     /**
-     * The key of an HTTP signalling or playback request (WHIP, WHEP, the SRS JSON API, HTTP-FLV).
+     * The key of an HTTP signalling or playback request (WHIP, WHEP, the SRS JSON API, HTTP-FLV/TS,
+     * HLS), as the SRS proxy derives it: {@code ?app=&stream=} when the query names them, else the
+     * last two path segments minus a media extension; the vhost is {@code ?vhost=}, else the
+     * {@code Host} header's name only when the header carries a port ({@code Host: name:port}), so
+     * a bare {@code Host: name}, an IP literal or a name without a dot is the default vhost.
      *
      * @param hostHeader the {@code Host} header, may be null
      * @param path the request path, without query
@@ -85,7 +89,7 @@ public final class StreamKey {
         }
         String vhost = params.get("vhost");
         if (isBlank(vhost)) {
-            vhost = vhostOfHost(hostOf(hostHeader));
+            vhost = vhostOfHost(hostWithPort(hostHeader));
         }
         return of(vhost, app, stream);
     }
@@ -324,6 +328,22 @@ public final class StreamKey {
             return h.substring(0, colon);
         }
         return h; // a bare IPv6 literal, or a name without port
+    }
+
+    /**
+     * The host of a {@code Host} header that names a port, else null: SRS takes a request's vhost
+     * from its Host only in the {@code name:port} form.
+     */
+    private static String hostWithPort(String hostHeader) {
+        if (isBlank(hostHeader)) {
+            return null;
+        }
+        String h = hostHeader.trim();
+        int colon = h.lastIndexOf(':');
+        if (colon < 0 || colon < h.lastIndexOf(']')) {
+            return null;
+        }
+        return hostOf(h);
     }
 
     private static String vhostOfHost(String host) {

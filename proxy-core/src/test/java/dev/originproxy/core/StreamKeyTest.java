@@ -17,8 +17,11 @@ class StreamKeyTest {
         "[::1]:11985              | /rtc/v1/whep/              | app=live&stream=s1             | __defaultVhost__/live/s1",
         "localhost:1985           | /rtc/v1/whip/              | app=live&stream=s1             | __defaultVhost__/live/s1",
         "Example.COM:8080         | /rtc/v1/whip/              | app=live&stream=s1             | example.com/live/s1",
-        "example.com              | /live/livestream.flv       | NULL                           | example.com/live/livestream",
-        "example.com              | /live/livestream.m3u8      | NULL                           | example.com/live/livestream",
+        "example.com:18080        | /live/livestream.flv       | NULL                           | example.com/live/livestream",
+        "example.com:18080        | /live/livestream.m3u8      | NULL                           | example.com/live/livestream",
+        "example.com              | /live/livestream.flv       | NULL                           | __defaultVhost__/live/livestream",
+        "example.com              | /rtc/v1/whip/              | app=live&stream=s1             | __defaultVhost__/live/s1",
+        "[::1]                    | /live/livestream.ts        | NULL                           | __defaultVhost__/live/livestream",
         "10.0.0.1                 | /a/b/live/cam.flv          | NULL                           | __defaultVhost__/live/cam",
         "example.com              | /rtc/v1/whip/              | app=live&stream=s1&vhost=v.tv  | v.tv/live/s1",
         "NULL                     | /live/livestream           | vhost=other.org                | other.org/live/livestream",
@@ -58,7 +61,7 @@ class StreamKeyTest {
     @Test
     void samesStreamOverEveryProtocolMapsToOneKey() {
         StreamKey whip = StreamKey.fromHttpRequest("example.com:11985", "/rtc/v1/whip/", "app=live&stream=cam");
-        StreamKey whep = StreamKey.fromHttpRequest("example.com", "/rtc/v1/whep/", "app=live&stream=cam");
+        StreamKey whep = StreamKey.fromHttpRequest("example.com:1985", "/rtc/v1/whep/", "app=live&stream=cam");
         StreamKey legacy = StreamKey.fromStreamUrl("webrtc://example.com/live/cam");
         StreamKey srt = StreamKey.fromResource("example.com", "live/cam");
         StreamKey flv = StreamKey.fromHttpRequest("example.com:8080", "/live/cam.flv", null);

@@ -7,7 +7,8 @@ import dev.originproxy.core.StreamKey;
  * The stream a playback request names, exactly as the SRS proxy derives it and with the core
  * parser every protocol shares ({@link StreamKey#fromHttpRequest}): {@code ?app=&stream=} when
  * both are given, otherwise the last two path segments with the media extension removed, the
- * vhost from the {@code Host} name (or {@code ?vhost=}). So {@code /live/livestream.flv},
+ * vhost from {@code ?vhost=}, else from a {@code Host: name:port} header (a bare name, an IP or a
+ * name without a dot is the default vhost). So {@code /live/livestream.flv},
  * {@code .ts} and {@code .m3u8} name the stream RTMP, SRT and WHIP call {@code live/livestream}
  * and all meet on one origin.
  *
