@@ -84,6 +84,22 @@ class SrtOriginFaultEndToEndTest {
         return p;
     }
 
+    /**
+     * The live origin got the source byte for byte, except that its tail may be cut by at most two
+     * SRT payloads: a libsrt live-mode receiver holds packets until their TSBPD delivery time
+     * (arrival + 120 ms latency), and ffmpeg's SHUTDOWN after its linger can reach
+     * srt-live-transmit before the last packet is delivered (seen on a quiet machine: the last
+     * 376 bytes missing in about one run of ten). A proxy that relays nothing, or that loses or
+     * reorders a packet anywhere before the tail, still fails.
+     */
+    private void assertReceivedTheStream(byte[] got) {
+        int srtPayload = 1316;
+        assertThat(got.length).as("bytes the live origin received of %d", srcBytes.length)
+                .isBetween(srcBytes.length - 2 * srtPayload, srcBytes.length);
+        assertThat(got).as("what the live origin received is the source, byte for byte")
+                .isEqualTo(java.util.Arrays.copyOf(srcBytes, got.length));
+    }
+
     private ExternalProcess push(InetSocketAddress proxy, boolean endless) {
         List<String> cmd = new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "warning", "-re"));
         if (endless) {
@@ -138,7 +154,7 @@ class SrtOriginFaultEndToEndTest {
                 + " after %d ms%n", goneMillis, liveId, republishMillis);
         assertThat(recorder.starts.get(recorder.starts.size() - 1).originId()).isEqualTo(liveId);
         assertThat(republishMillis).as("republish within 5 s of the kill").isLessThan(5_000);
-        assertThat(Files.readAllBytes(liveOut)).as("the other origin got the stream byte for byte").isEqualTo(srcBytes);
+        assertReceivedTheStream(Files.readAllBytes(liveOut));
         assertThat(health.isSuspect(deadId)).isTrue();
         assertThat(balancer.placement().pick(StreamKey.of(null, "live", "fault")).id()).isEqualTo(liveId);
     }
@@ -173,7 +189,7 @@ class SrtOriginFaultEndToEndTest {
         assertThat(push.waitForExit(Duration.ofSeconds(20))).as(push.log()).isZero();
         assertThat(live.waitForExit(Duration.ofSeconds(10))).isZero();
         System.out.printf("SRT publish right after the kill connected via %s after %d ms%n", liveId, connectedMillis);
-        assertThat(Files.readAllBytes(liveOut)).isEqualTo(srcBytes);
+        assertReceivedTheStream(Files.readAllBytes(liveOut));
         assertThat(recorder.starts).as("the first attempt connected: no rejection, no retry").hasSize(1);
         assertThat(recorder.endsWith(EndReason.ORIGIN_REJECTED) + recorder.endsWith(EndReason.HANDSHAKE_TIMEOUT)).isZero();
         assertThat(health.isSuspect(deadId)).isTrue();
