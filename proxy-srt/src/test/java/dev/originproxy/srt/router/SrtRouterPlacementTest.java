@@ -199,6 +199,8 @@ class SrtRouterPlacementTest {
         caller.send(caller.shutdown(origin.socketId));
         assertThat(await(() -> router.sessionCount() == 0 && origin.shutdowns.get() == 1, Duration.ofSeconds(2)))
                 .isTrue();
-        assertThat(recorder.endsWith(EndReason.CLIENT_CLOSED)).isEqualTo(1);
+        // onEnd follows the session's removal: wait for it rather than racing it
+        assertThat(await(() -> recorder.endsWith(EndReason.CLIENT_CLOSED) == 1, Duration.ofSeconds(2)))
+                .as("ends: %s", recorder.ends).isTrue();
     }
 }
