@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.originproxy.rtmp.internal.Amf3Decoder;
-import dev.originproxy.rtmp.internal.Wire;
+import dev.originproxy.core.wire.Wire;
 
 /**
  * The value walker behind {@link Amf0Reader#skipValue()} and {@link Amf0Reader#readValue()}: one

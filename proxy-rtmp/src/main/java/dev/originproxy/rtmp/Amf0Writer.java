@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-import dev.originproxy.rtmp.internal.Wire;
+import dev.originproxy.core.wire.Wire;
 
 /**
  * Writes AMF0 values (layout drawn in {@link Amf0Reader}) into a buffer region, for the command

@@ -2,7 +2,7 @@ package dev.originproxy.rtmp;
 
 import java.nio.ByteBuffer;
 
-import dev.originproxy.rtmp.internal.Wire;
+import dev.originproxy.core.wire.Wire;
 
 /**
  * Turns the bytes one peer sends after the handshake into RTMP messages (Adobe RTMP

@@ -2,7 +2,7 @@ package dev.originproxy.rtmp;
 
 import java.nio.ByteBuffer;
 
-import dev.originproxy.rtmp.internal.Wire;
+import dev.originproxy.core.wire.Wire;
 
 /**
  * Cuts messages into chunks at this side's chunk size (Adobe RTMP specification §5.3), one

@@ -2,7 +2,7 @@ package dev.originproxy.rtmp;
 
 import java.nio.ByteBuffer;
 
-import dev.originproxy.rtmp.internal.Wire;
+import dev.originproxy.core.wire.Wire;
 
 /**
  * Flyweight over a command message (Adobe RTMP specification §7.1.1, §7.2): the command name,

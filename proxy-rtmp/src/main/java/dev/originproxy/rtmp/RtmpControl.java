@@ -1,6 +1,6 @@
 package dev.originproxy.rtmp;
 
-import dev.originproxy.rtmp.internal.Wire;
+import dev.originproxy.core.wire.Wire;
 
 /**
  * Reads the payloads of protocol control messages (Adobe RTMP specification §5.4) and User

@@ -3,7 +3,7 @@ package dev.originproxy.rtmp;
 import java.nio.ByteBuffer;
 
 import dev.originproxy.rtmp.internal.HandshakeDigests;
-import dev.originproxy.rtmp.internal.Wire;
+import dev.originproxy.core.wire.Wire;
 
 /**
  * Flyweight over one 1536-byte RTMP handshake packet: C1 or C2 sent by a client, S1 or S2 sent

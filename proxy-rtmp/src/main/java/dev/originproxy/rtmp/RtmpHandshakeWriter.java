@@ -5,7 +5,7 @@ import java.security.SecureRandom;
 import java.util.random.RandomGenerator;
 
 import dev.originproxy.rtmp.internal.HandshakeDigests;
-import dev.originproxy.rtmp.internal.Wire;
+import dev.originproxy.core.wire.Wire;
 
 /**
  * Writes the handshake packets of both roles (Adobe RTMP specification §5.2; the digest form as

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.originproxy.core.wire.Wire;
 import dev.originproxy.rtmp.AmfFailure;
 
 /**
