@@ -46,7 +46,9 @@ import java.util.function.Consumer;
  *
  * <p>{@code transport} picks the relay's system calls: {@code nio} or {@code mmsg} (batched
  * {@code recvmmsg}/{@code sendmmsg}; needs a JDK 22+: {@code -jvm /usr/lib/jvm/temurin-25-jdk-amd64/bin/java
- * -jvmArgs --enable-native-access=ALL-UNNAMED}). {@code clients} sends round-robin from that many
+ * -jvmArgs --enable-native-access=ALL-UNNAMED}), or {@code netty}: not {@code UdpRelay} but
+ * {@link NettyEpollRelay}, the same forward-all relay on Netty's native epoll transport (issue 14
+ * option b; see that class for its setup). {@code clients} sends round-robin from that many
  * client sockets: with more than one, NIO's {@code receive} makes an {@code InetSocketAddress}
  * per datagram (the JDK caches only the last sender), the batched path makes none.
  *
@@ -78,6 +80,7 @@ public class RelayBenchmark {
     DatagramChannel echo;
     Thread echoThread;
     UdpRelay relay;
+    NettyEpollRelay nettyRelay;
     DatagramChannel[] client;
     Selector[] selector;
     final ByteBuffer out = ByteBuffer.allocateDirect(PAYLOAD);
@@ -144,7 +147,16 @@ public class RelayBenchmark {
         echoThread.start();
 
         InetSocketAddress target = echoAddress;
-        if ("relay".equals(path)) {
+        if ("relay".equals(path) && "netty".equals(transport)) {
+            try {
+                nettyRelay = NettyEpollRelay.start(new InetSocketAddress(LOOPBACK, 0), echoAddress);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while binding the Netty relay", e);
+            }
+            target = nettyRelay.localAddress();
+            System.out.println("[relay] transport netty-epoll");
+        } else if ("relay".equals(path)) {
             relay = UdpRelay.builder()
                     .bind(new InetSocketAddress(LOOPBACK, 0))
                     .workers(1)
@@ -183,6 +195,10 @@ public class RelayBenchmark {
         if (relay != null) {
             System.out.println("[relay] " + relay.stats());
             relay.close();
+        }
+        if (nettyRelay != null) {
+            System.out.println("[relay] " + nettyRelay.stats());
+            nettyRelay.close();
         }
         for (int c = 0; c < clients; c++) {
             selector[c].close();

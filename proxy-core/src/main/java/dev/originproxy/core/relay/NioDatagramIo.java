@@ -44,6 +44,7 @@ final class NioDatagramIo extends DatagramIo {
     }
 
     private final Selector selector;
+    private boolean clockRead;
     private final DatagramChannel listening;
     private final InetSocketAddress localAddress;
     private final ByteBuffer buffer;
@@ -95,6 +96,7 @@ final class NioDatagramIo extends DatagramIo {
     @Override
     void poll(RelayWorker worker, long timeoutMillis) throws IOException {
         this.worker = worker;
+        clockRead = false;
         if (timeoutMillis <= 0) {
             selector.selectNow(onSelected);
         } else {
@@ -103,6 +105,10 @@ final class NioDatagramIo extends DatagramIo {
     }
 
     private void onSelected(SelectionKey key) {
+        if (!clockRead) {
+            clockRead = true; // once per wake-up, before the first datagram of it
+            worker.refreshClock();
+        }
         if (!key.isValid()) {
             return;
         }

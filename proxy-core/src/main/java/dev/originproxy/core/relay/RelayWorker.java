@@ -49,6 +49,7 @@ public final class RelayWorker implements EventLoop {
     private Thread thread;
     private volatile boolean running = true;
     private volatile boolean alive = true;
+    private long now;
     private long nextTickNanos;
     private long nextIdleScanNanos;
     private long lastErrorLogNanos;
@@ -79,9 +80,19 @@ public final class RelayWorker implements EventLoop {
         return localAddress;
     }
 
-    /** The worker's clock (the relay's clock), in nanoseconds. */
+    /**
+     * The worker's clock (the relay's clock), in nanoseconds. On the worker's thread it is read
+     * once per wake-up (before the datagrams of a batch, each task run and each tick), so every
+     * callback of one batch sees the same instant and a datagram costs no clock read; elsewhere it
+     * reads the clock.
+     */
     public long nanoTime() {
-        return relay.nanoClock().getAsLong();
+        return Thread.currentThread() == thread ? now : relay.nanoClock().getAsLong();
+    }
+
+    /** Reads the relay's clock for what runs next on this thread; the transport calls it per wake-up. */
+    long refreshClock() {
+        return now = relay.nanoClock().getAsLong();
     }
 
     /** Whether the caller runs on this worker's thread. */
@@ -260,28 +271,12 @@ public final class RelayWorker implements EventLoop {
 
     private void run(RelayHandlerFactory factory) {
         try {
+            long start = refreshClock();
             handler = factory.create(this);
-            long now = nanoTime();
-            nextTickNanos = now + relay.tickNanos();
-            nextIdleScanNanos = now + relay.idleScanNanos();
+            nextTickNanos = start + relay.tickNanos();
+            nextIdleScanNanos = start + relay.idleScanNanos();
             while (running) {
-                long waitMillis = tasks.isEmpty() ? Math.max(1, (nextTickNanos - nanoTime()) / 1_000_000) : 0;
-                io.poll(this, waitMillis);
-                runTasks();
-                now = nanoTime();
-                if (now - nextTickNanos >= 0) {
-                    nextTickNanos = now + relay.tickNanos();
-                    try {
-                        handler.onTick(now);
-                    } catch (RuntimeException | LinkageError | AssertionError e) {
-                        logError("handler failed in onTick", e);
-                    }
-                }
-                if (now - nextIdleScanNanos >= 0) {
-                    nextIdleScanNanos = now + relay.idleScanNanos();
-                    closeIdleLegs(now);
-                }
-                io.flush();
+                turn();
             }
         } catch (IOException | RuntimeException | Error e) {
             // reported, never silent: ERROR line, a counter, workersAlive() drops, queued work is failed
@@ -291,6 +286,27 @@ public final class RelayWorker implements EventLoop {
         } finally {
             shutdown();
         }
+    }
+
+    /** One wait and what follows it; a method of its own so the JIT compiles it like any other. */
+    private void turn() throws IOException {
+        long waitMillis = tasks.isEmpty() ? Math.max(1, (nextTickNanos - now) / 1_000_000) : 0;
+        io.poll(this, waitMillis);
+        long t = refreshClock();
+        runTasks();
+        if (t - nextTickNanos >= 0) {
+            nextTickNanos = t + relay.tickNanos();
+            try {
+                handler.onTick(t);
+            } catch (RuntimeException | LinkageError | AssertionError e) {
+                logError("handler failed in onTick", e);
+            }
+        }
+        if (t - nextIdleScanNanos >= 0) {
+            nextIdleScanNanos = t + relay.idleScanNanos();
+            closeIdleLegs(t);
+        }
+        io.flush();
     }
 
     private void runTasks() {

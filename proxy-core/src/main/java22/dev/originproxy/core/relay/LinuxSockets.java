@@ -90,6 +90,8 @@ final class LinuxSockets {
     static final MethodHandle EVENTFD;
     static final MethodHandle RECVMMSG;
     static final MethodHandle SENDMMSG;
+    static final MethodHandle SENDTO;
+    static final MethodHandle RECV;
     static final MethodHandle MALLOC;
     static final MethodHandle FREE;
 
@@ -129,6 +131,9 @@ final class LinuxSockets {
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), errno);
         SENDMMSG = bind(linker, libc, "sendmmsg",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), errno);
+        SENDTO = bind(linker, libc, "sendto",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), errno);
+        RECV = bind(linker, libc, "recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), errno);
         MALLOC = linker.downcallHandle(libc.find("malloc").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_LONG));
         FREE = linker.downcallHandle(libc.find("free").orElseThrow(), FunctionDescriptor.ofVoid(ADDRESS));
     }

@@ -79,6 +79,10 @@ final class MmsgDatagramIo extends DatagramIo {
     private final int eventFd;
     private final InetSocketAddress localAddress;
     private RelayLeg[] legsByFd = new RelayLeg[256];
+    /** The {@link #round} in which each upstream descriptor was last read. */
+    private long[] readRound = new long[256];
+    /** Counts the waits: tells a socket reported in consecutive waits (a backlog) from one that is not. */
+    private long round;
     RelayWorker worker;
     private boolean closed;
 
@@ -266,6 +270,8 @@ final class MmsgDatagramIo extends DatagramIo {
             }
             throw failure("epoll_wait", err);
         }
+        round++;
+        worker.refreshClock();
         for (int i = 0; i < n; i++) {
             int fd = (int) events.get(ValueLayout.JAVA_LONG_UNALIGNED, i * EPOLL_EVENT_SIZE + EPOLL_DATA_OFFSET);
             if (fd == listenFd) {
@@ -317,17 +323,19 @@ final class MmsgDatagramIo extends DatagramIo {
     }
 
     private void readUpstream(int fd, RelayLeg leg) {
+        // An origin socket mostly holds one datagram per readiness (one socket per leg), and one
+        // recv costs the kernel less than a recvmmsg that copies a header array and then tries the
+        // empty queue once more. A socket reported again in the very next wait had a backlog: it
+        // is read in batches until a batch finds a single datagram.
+        boolean backlog = readRound[fd] == round - 1;
+        readRound[fd] = round;
+        if (!backlog) {
+            readUpstreamOnce(fd, leg);
+            return;
+        }
         int n = receive(fd);
         if (n < 0) {
-            int err = errno(capture);
-            if (err == ECONNREFUSED) {
-                // The origin's port is closed right now (ICMP). Keep the leg, as the NIO path
-                // does; the router hears of it (origin health) and decides.
-                leg.dropped++;
-                worker.upstreamUnreachable(leg);
-            } else if (err != EAGAIN && err != EINTR) {
-                worker.upstreamFailed(leg);
-            }
+            upstreamReadFailed(leg, errno(capture));
             return;
         }
         for (int i = 0; i < n && leg.isOpen(); i++) {
@@ -337,6 +345,33 @@ final class MmsgDatagramIo extends DatagramIo {
             ByteBuffer view = recvViews[i];
             view.clear().limit(len);
             worker.upstreamDatagram(leg, view);
+        }
+    }
+
+    private void readUpstreamOnce(int fd, RelayLeg leg) {
+        long len;
+        try {
+            len = (long) RECV.invokeExact(capture, fd, recvData, (long) bufferSize, MSG_DONTWAIT);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        if (len < 0) {
+            upstreamReadFailed(leg, errno(capture));
+            return;
+        }
+        ByteBuffer view = recvViews[0];
+        view.clear().limit((int) len);
+        worker.upstreamDatagram(leg, view);
+    }
+
+    private void upstreamReadFailed(RelayLeg leg, int err) {
+        if (err == ECONNREFUSED) {
+            // The origin's port is closed right now (ICMP). Keep the leg, as the NIO path
+            // does; the router hears of it (origin health) and decides.
+            leg.dropped++;
+            worker.upstreamUnreachable(leg);
+        } else if (err != EAGAIN && err != EINTR) {
+            worker.upstreamFailed(leg);
         }
     }
 
@@ -453,8 +488,10 @@ final class MmsgDatagramIo extends DatagramIo {
             this.leg = leg;
             if (fd >= legsByFd.length) {
                 legsByFd = Arrays.copyOf(legsByFd, Math.max(fd + 1, legsByFd.length * 2));
+                readRound = Arrays.copyOf(readRound, legsByFd.length);
             }
             legsByFd[fd] = leg;
+            readRound[fd] = 0;
             try {
                 epollAdd(epollFd, fd);
                 attached = true;
