@@ -23,6 +23,7 @@ import java.util.Optional;
  */
 public final class OriginClient {
     private final HttpClient http;
+    private final OriginExchange exchange;
     private final Duration requestTimeout;
     private final boolean forwardAuthorization;
 
@@ -33,6 +34,21 @@ public final class OriginClient {
      */
     public OriginClient(HttpClient http, Duration requestTimeout, boolean forwardAuthorization) {
         this.http = Objects.requireNonNull(http, "http");
+        this.exchange = null;
+        this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
+        this.forwardAuthorization = forwardAuthorization;
+    }
+
+    /**
+     * A client that talks to origins with blocking {@link OriginExchange}s on the calling thread.
+     *
+     * @param exchange the exchange
+     * @param requestTimeout whole-request timeout (then 504)
+     * @param forwardAuthorization whether the client's {@code Authorization} is meant for the origin
+     */
+    public OriginClient(OriginExchange exchange, Duration requestTimeout, boolean forwardAuthorization) {
+        this.http = null;
+        this.exchange = Objects.requireNonNull(exchange, "exchange");
         this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
         this.forwardAuthorization = forwardAuthorization;
     }
@@ -72,7 +88,8 @@ public final class OriginClient {
     /** Sends a request and reads the whole answer. */
     public HttpResponse<byte[]> send(HttpRequest request) throws OriginFailure {
         try {
-            return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            return exchange != null ? exchange.send(request)
+                    : http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (HttpTimeoutException e) {
             throw new OriginFailure(ApiResponse.error(504, "origin timed out"));
         } catch (ConnectException e) {
