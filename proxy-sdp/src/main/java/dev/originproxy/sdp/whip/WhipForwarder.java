@@ -20,10 +20,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.http.HttpClient;
+import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 
 /**
  * The WebRTC signalling half of the proxy: WHIP (RFC 9725) publish on {@code /rtc/v1/whip/},
@@ -62,11 +67,7 @@ public final class WhipForwarder implements AutoCloseable {
         OriginLoadBalancer balancer = Objects.requireNonNull(b.balancer, "balancer");
         SessionLifecycle lifecycle = b.lifecycle == null ? new SessionLifecycle() : b.lifecycle;
         ProxyCandidates candidates = Objects.requireNonNull(b.candidates, "candidates");
-        HttpClient http = b.http != null ? b.http : HttpClient.newBuilder()
-                .connectTimeout(b.connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
+        HttpClient http = b.http != null ? b.http : defaultClient(b.connectTimeout);
         this.auth = b.auth;
         this.maxBodyBytes = b.maxBodyBytes;
         // Without proxy auth, the client's token is meant for the origin; with it, it was ours.
@@ -140,6 +141,27 @@ public final class WhipForwarder implements AutoCloseable {
         sessions.close();
     }
 
+    /**
+     * HTTP/1.1, no redirects, and a TLS context that trusts nothing. Origin URIs are always
+     * {@code http://} on the registered API address ({@code OriginClient.originUri}), so TLS is never
+     * used; without a context of its own the client loads the JDK's default one, whose trust store
+     * parse is about 5 MB of garbage at startup (and its classes and certificates stay resident).
+     */
+    private static HttpClient defaultClient(Duration connectTimeout) {
+        HttpClient.Builder b = HttpClient.newBuilder()
+                .connectTimeout(connectTimeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .version(HttpClient.Version.HTTP_1_1);
+        try {
+            SSLContext noTls = SSLContext.getInstance("TLS");
+            noTls.init(new KeyManager[0], new TrustManager[0], null);
+            b.sslContext(noTls);
+        } catch (GeneralSecurityException e) {
+            LOG.debug("no TLS context of our own ({}): the client builds the default one", e.toString());
+        }
+        return b.build();
+    }
+
     /** Configures a {@link WhipForwarder}; not thread-safe. */
     public static final class Builder {
         private OriginLoadBalancer balancer;
@@ -187,7 +209,10 @@ public final class WhipForwarder implements AutoCloseable {
             return this;
         }
 
-        /** The HTTP client to reach origins; default HTTP/1.1, no redirects, the connect timeout. */
+        /**
+         * The HTTP client to reach origins; default HTTP/1.1, no redirects, the connect timeout
+         * (and no TLS: origins are reached by {@code http://} on their registered address).
+         */
         public Builder httpClient(HttpClient client) {
             this.http = Objects.requireNonNull(client, "client");
             return this;

@@ -3,6 +3,7 @@ package dev.originproxy.sdp.http.internal;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.util.Arrays;
 
 /**
  * One connection of the guarded HTTP server while its request arrives: the head bytes so far,
@@ -11,12 +12,19 @@ import java.nio.channels.SocketChannel;
  */
 public final class PendingRequest {
     private static final byte[] END_OF_HEAD = {'\r', '\n', '\r', '\n'};
+    /**
+     * The head buffer's first size. A WHIP or API request head is a few hundred bytes; the buffer
+     * doubles up to the largest head allowed, so a connection costs its own head's size rather than
+     * the cap (16 KiB of garbage per request at a thousand sessions is 16 MB of heap touched).
+     */
+    static final int INITIAL_HEAD_BYTES = 1024;
 
     /** The client's channel (non-blocking while pending). */
     public final SocketChannel channel;
     /** The client's address, the key of the per-source limit. */
     public final InetAddress source;
-    private final byte[] head;
+    private final int maxHeadBytes;
+    private byte[] head;
     private int headLength;
     private RequestHead parsed;
     private byte[] body;
@@ -32,7 +40,8 @@ public final class PendingRequest {
     public PendingRequest(SocketChannel channel, InetAddress source, int maxHeadBytes, long headDeadlineNanos) {
         this.channel = channel;
         this.source = source;
-        this.head = new byte[maxHeadBytes];
+        this.maxHeadBytes = maxHeadBytes;
+        this.head = new byte[Math.min(INITIAL_HEAD_BYTES, maxHeadBytes)];
         this.deadlineNanos = headDeadlineNanos;
     }
 
@@ -86,7 +95,12 @@ public final class PendingRequest {
             int end = indexOfEnd(from);
             if (end < 0) {
                 if (headLength == head.length) {
-                    throw new RequestHead.Refusal(431, "request head larger than " + head.length + " bytes");
+                    if (head.length == maxHeadBytes) {
+                        throw new RequestHead.Refusal(431, "request head larger than " + maxHeadBytes + " bytes");
+                    }
+                    // full but not at the cap: grow and read again now, the channel may hold more
+                    head = Arrays.copyOf(head, (int) Math.min((long) head.length * 2, maxHeadBytes));
+                    return read(maxBodyBytes, bodyTimeoutNanos, now);
                 }
                 return Progress.MORE;
             }

@@ -85,7 +85,9 @@ public final class OriginAnswers {
         }
         String out = text;
         for (OriginServer o : origins) {
-            if (!o.ip().isEmpty()) {
+            // the pattern needs the address as it is: most values (every Location, most ETags)
+            // never hold it, and compiling a pattern per origin per value is kilobytes per answer
+            if (!o.ip().isEmpty() && out.contains(o.ip())) {
                 String ip = Pattern.quote(o.ip());
                 out = Pattern.compile("\\[" + ip + "](?::\\d{1,5})?|" + ip + "(?::\\d{1,5})?").matcher(out)
                         .replaceAll(REDACTED);
