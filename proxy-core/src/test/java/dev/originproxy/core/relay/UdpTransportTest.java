@@ -150,8 +150,8 @@ class UdpTransportTest {
 
     @Test
     void relaysAnOriginBurstOnOneLegWholeAndInOrder() throws Exception {
-        // the origin answers one datagram with a burst: the leg's socket then holds a backlog,
-        // which the fast path reads in batches, while lone datagrams are read one at a time
+        // the origin answers one datagram with a burst: the leg's socket then holds a backlog of
+        // several batches, which must all reach the client, in order
         DatagramSocket origin = track(new DatagramSocket(new InetSocketAddress(LOOPBACK, 0)));
         int burst = 200;
         Thread t = new Thread(() -> {
