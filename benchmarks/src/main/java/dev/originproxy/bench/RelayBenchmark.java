@@ -11,6 +11,7 @@ import dev.originproxy.core.session.EndReason;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
@@ -86,6 +87,12 @@ public class RelayBenchmark {
     final ByteBuffer out = ByteBuffer.allocateDirect(PAYLOAD);
     final ByteBuffer in = ByteBuffer.allocateDirect(2048);
     long lost;
+    long sent;
+    long sentAtStart;
+    long relayAllocatedAtStart;
+    long[] relayThreads = new long[0];
+    static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
 
     /** Forwards every client to one upstream, a leg per client address. */
     static final class ForwardAll implements RelayHandler {
@@ -210,6 +217,40 @@ public class RelayBenchmark {
     private void send(int c) throws IOException {
         out.clear();
         client[c].write(out);
+        sent++;
+    }
+
+    /**
+     * The relay's own allocation, apart from the client's and the echo origin's (which
+     * {@code -prof gc} adds in): the bytes the relay's event-loop thread allocated during the
+     * iteration, per datagram sent (one datagram to the origin and its echo back).
+     */
+    @Setup(Level.Iteration)
+    public void markRelayAllocation() {
+        relayThreads = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("bench-relay") || t.getName().startsWith("netty-relay"))
+                .mapToLong(Thread::getId).toArray();
+        relayAllocatedAtStart = relayAllocatedBytes();
+        sentAtStart = sent;
+    }
+
+    @TearDown(Level.Iteration)
+    public void reportRelayAllocation() {
+        if (relayThreads.length == 0) {
+            return;
+        }
+        long bytes = relayAllocatedBytes() - relayAllocatedAtStart;
+        long datagrams = sent - sentAtStart;
+        System.out.printf("[relay thread] %.4f B per datagram relayed both ways (%d B over %d)%n",
+                datagrams == 0 ? 0.0 : (double) bytes / datagrams, bytes, datagrams);
+    }
+
+    private long relayAllocatedBytes() {
+        long sum = 0;
+        for (long id : relayThreads) {
+            sum += Math.max(0, THREADS.getThreadAllocatedBytes(id));
+        }
+        return sum;
     }
 
     /** @return bytes of one datagram received, or -1 after a 1 s timeout (counted as lost) */

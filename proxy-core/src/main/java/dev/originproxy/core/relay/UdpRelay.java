@@ -265,7 +265,7 @@ public final class UdpRelay implements AutoCloseable {
         private Duration legIdleTimeout = Duration.ofSeconds(30);
         private int maxLegs = 100_000;
         private int bufferSize = 65_536;
-        private int socketBufferBytes;
+        private int socketBufferBytes = RelayDefaults.udpSocketBufferBytes();
         private String name = "udp-relay";
         private LongSupplier nanoClock = System::nanoTime;
         private UdpTransport transport;
@@ -337,9 +337,9 @@ public final class UdpRelay implements AutoCloseable {
         }
 
         /**
-         * SO_RCVBUF/SO_SNDBUF of the listening and the upstream sockets; 0 (default) keeps the
-         * system default. Linux caps it at {@code net.core.rmem_max}/{@code wmem_max} and doubles it
-         * for its bookkeeping.
+         * SO_RCVBUF/SO_SNDBUF of the listening and the upstream sockets; default
+         * {@link RelayDefaults#udpSocketBufferBytes()}, 0 keeps the system default. Linux caps it at
+         * {@code net.core.rmem_max}/{@code wmem_max} and doubles it for its bookkeeping.
          */
         public Builder socketBufferBytes(int bytes) {
             if (bytes < 0) {

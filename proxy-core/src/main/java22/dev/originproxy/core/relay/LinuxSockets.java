@@ -90,8 +90,6 @@ final class LinuxSockets {
     static final MethodHandle EVENTFD;
     static final MethodHandle RECVMMSG;
     static final MethodHandle SENDMMSG;
-    static final MethodHandle SENDTO;
-    static final MethodHandle RECV;
     static final MethodHandle MALLOC;
     static final MethodHandle FREE;
 
@@ -131,9 +129,6 @@ final class LinuxSockets {
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS), errno);
         SENDMMSG = bind(linker, libc, "sendmmsg",
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), errno);
-        SENDTO = bind(linker, libc, "sendto",
-                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), errno);
-        RECV = bind(linker, libc, "recv", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), errno);
         MALLOC = linker.downcallHandle(libc.find("malloc").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_LONG));
         FREE = linker.downcallHandle(libc.find("free").orElseThrow(), FunctionDescriptor.ofVoid(ADDRESS));
     }
@@ -151,6 +146,16 @@ final class LinuxSockets {
     /** A capture segment for {@code errno}; one per thread that calls. */
     static MemorySegment newCapture(Arena arena) {
         return arena.allocate(CAPTURE_LAYOUT);
+    }
+
+    /**
+     * A view of {@code s} with no lifetime of its own (like {@link #malloc}'s memory). A call given
+     * a segment of a shared arena acquires and releases that arena around the call, which costs
+     * time and, where the JIT does not inline it all, an allocation per call; a worker's memory is
+     * only ever passed on the worker's thread and freed by {@code close()} after its last call.
+     */
+    static MemorySegment unscoped(MemorySegment s) {
+        return MemorySegment.ofAddress(s.address()).reinterpret(s.byteSize());
     }
 
     static int errno(MemorySegment capture) {

@@ -79,25 +79,21 @@ final class MmsgDatagramIo extends DatagramIo {
     private final int eventFd;
     private final InetSocketAddress localAddress;
     private RelayLeg[] legsByFd = new RelayLeg[256];
-    /** The {@link #round} in which each upstream descriptor was last read. */
-    private long[] readRound = new long[256];
-    /** Counts the waits: tells a socket reported in consecutive waits (a backlog) from one that is not. */
-    private long round;
     RelayWorker worker;
     private boolean closed;
 
     private MmsgDatagramIo(InetSocketAddress bind, boolean reusePort, int socketBufferBytes, int bufferSize)
             throws IOException {
         this.bufferSize = bufferSize;
-        capture = newCapture(arena);
+        capture = unscoped(newCapture(arena));
         wakeCapture = newCapture(wakeArena);
-        scratch = arena.allocate(64, 8);
+        scratch = unscoped(arena.allocate(64, 8));
         wakeValue = wakeArena.allocate(8, 8);
         wakeValue.set(ValueLayout.JAVA_LONG, WAKE_VALUE_OFFSET, 1L);
-        events = arena.allocate(EPOLL_EVENT_SIZE * MAX_EVENTS, 8);
-        recvHeaders = arena.allocate(MMSGHDR_SIZE * BATCH, 8);
-        recvNames = arena.allocate(SOCKADDR_SIZE * BATCH, 8);
-        MemorySegment recvIov = arena.allocate(IOVEC_SIZE * BATCH, 8);
+        events = unscoped(arena.allocate(EPOLL_EVENT_SIZE * MAX_EVENTS, 8));
+        recvHeaders = unscoped(arena.allocate(MMSGHDR_SIZE * BATCH, 8));
+        recvNames = unscoped(arena.allocate(SOCKADDR_SIZE * BATCH, 8));
+        MemorySegment recvIov = unscoped(arena.allocate(IOVEC_SIZE * BATCH, 8));
         recvData = LinuxSockets.malloc((long) bufferSize * BATCH);
         for (int i = 0; i < BATCH; i++) {
             MemorySegment r = recvData.asSlice((long) i * bufferSize, bufferSize);
@@ -270,7 +266,6 @@ final class MmsgDatagramIo extends DatagramIo {
             }
             throw failure("epoll_wait", err);
         }
-        round++;
         worker.refreshClock();
         for (int i = 0; i < n; i++) {
             int fd = (int) events.get(ValueLayout.JAVA_LONG_UNALIGNED, i * EPOLL_EVENT_SIZE + EPOLL_DATA_OFFSET);
@@ -323,16 +318,6 @@ final class MmsgDatagramIo extends DatagramIo {
     }
 
     private void readUpstream(int fd, RelayLeg leg) {
-        // An origin socket mostly holds one datagram per readiness (one socket per leg), and one
-        // recv costs the kernel less than a recvmmsg that copies a header array and then tries the
-        // empty queue once more. A socket reported again in the very next wait had a backlog: it
-        // is read in batches until a batch finds a single datagram.
-        boolean backlog = readRound[fd] == round - 1;
-        readRound[fd] = round;
-        if (!backlog) {
-            readUpstreamOnce(fd, leg);
-            return;
-        }
         int n = receive(fd);
         if (n < 0) {
             upstreamReadFailed(leg, errno(capture));
@@ -346,22 +331,6 @@ final class MmsgDatagramIo extends DatagramIo {
             view.clear().limit(len);
             worker.upstreamDatagram(leg, view);
         }
-    }
-
-    private void readUpstreamOnce(int fd, RelayLeg leg) {
-        long len;
-        try {
-            len = (long) RECV.invokeExact(capture, fd, recvData, (long) bufferSize, MSG_DONTWAIT);
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-        if (len < 0) {
-            upstreamReadFailed(leg, errno(capture));
-            return;
-        }
-        ByteBuffer view = recvViews[0];
-        view.clear().limit((int) len);
-        worker.upstreamDatagram(leg, view);
     }
 
     private void upstreamReadFailed(RelayLeg leg, int err) {
@@ -488,10 +457,8 @@ final class MmsgDatagramIo extends DatagramIo {
             this.leg = leg;
             if (fd >= legsByFd.length) {
                 legsByFd = Arrays.copyOf(legsByFd, Math.max(fd + 1, legsByFd.length * 2));
-                readRound = Arrays.copyOf(readRound, legsByFd.length);
             }
             legsByFd[fd] = leg;
-            readRound[fd] = 0;
             try {
                 epollAdd(epollFd, fd);
                 attached = true;

@@ -24,10 +24,6 @@ final class MmsgSendQueue {
     final MemorySegment names;
     final MemorySegment data;
     final ByteBuffer[] views = new ByteBuffer[BATCH];
-    final MemorySegment[] dataAt = new MemorySegment[BATCH];
-    final MemorySegment[] nameAt = new MemorySegment[BATCH];
-    final int[] nameLens = new int[BATCH];
-    final int[] lens = new int[BATCH];
     final int[] fds = new int[BATCH];
     final RelayLeg[] legs = new RelayLeg[BATCH];
     final boolean[] toClient = new boolean[BATCH];
@@ -36,15 +32,13 @@ final class MmsgSendQueue {
 
     MmsgSendQueue(Arena arena, int slotSize) {
         this.slotSize = slotSize;
-        headers = arena.allocate(MMSGHDR_SIZE * BATCH, 8);
-        iovs = arena.allocate(IOVEC_SIZE * BATCH, 8);
-        names = arena.allocate(SOCKADDR_SIZE * BATCH, 8);
+        headers = unscoped(arena.allocate(MMSGHDR_SIZE * BATCH, 8));
+        iovs = unscoped(arena.allocate(IOVEC_SIZE * BATCH, 8));
+        names = unscoped(arena.allocate(SOCKADDR_SIZE * BATCH, 8));
         data = LinuxSockets.malloc((long) slotSize * BATCH);
         for (int i = 0; i < BATCH; i++) {
             MemorySegment slot = data.asSlice((long) i * slotSize, slotSize);
             views[i] = slot.asByteBuffer();
-            dataAt[i] = slot;
-            nameAt[i] = names.asSlice(i * SOCKADDR_SIZE, SOCKADDR_SIZE);
             MmsgDatagramIo.initHeader(headers, iovs, i, slot, names);
             headerAt[i] = headers.asSlice(i * MMSGHDR_SIZE);
         }
@@ -60,8 +54,6 @@ final class MmsgSendQueue {
         int i = count;
         views[i].put(0, packet, packet.position(), len);
         packet.position(packet.limit());
-        lens[i] = len;
-        nameLens[i] = nameLen;
         headers.set(ValueLayout.JAVA_INT, i * MMSGHDR_SIZE + MSG_NAMELEN_OFFSET, nameLen);
         iovs.set(ValueLayout.JAVA_LONG, i * IOVEC_SIZE + IOV_LEN_OFFSET, len);
         fds[i] = fd;
@@ -87,16 +79,7 @@ final class MmsgSendQueue {
             while (i < end) {
                 int r;
                 try {
-                    if (end - i == 1) {
-                        // one datagram (the common case towards origins: one socket per leg) costs
-                        // less as sendto: the kernel copies no msghdr or iovec array for it
-                        int nameLen = nameLens[i];
-                        MemorySegment to = nameLen == 0 ? MemorySegment.NULL : nameAt[i];
-                        long sent = (long) SENDTO.invokeExact(io.capture, fd, dataAt[i], (long) lens[i], 0, to, nameLen);
-                        r = sent >= 0 ? 1 : -1;
-                    } else {
-                        r = (int) SENDMMSG.invokeExact(io.capture, fd, headerAt[i], end - i, 0);
-                    }
+                    r = (int) SENDMMSG.invokeExact(io.capture, fd, headerAt[i], end - i, 0);
                 } catch (Throwable t) {
                     throw new IllegalStateException(t);
                 }

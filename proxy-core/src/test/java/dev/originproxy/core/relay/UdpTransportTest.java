@@ -149,6 +149,39 @@ class UdpTransportTest {
     }
 
     @Test
+    void relaysAnOriginBurstOnOneLegWholeAndInOrder() throws Exception {
+        // the origin answers one datagram with a burst: the leg's socket then holds a backlog of
+        // several batches, which must all reach the client, in order
+        DatagramSocket origin = track(new DatagramSocket(new InetSocketAddress(LOOPBACK, 0)));
+        int burst = 200;
+        Thread t = new Thread(() -> {
+            try {
+                DatagramPacket first = new DatagramPacket(new byte[64], 64);
+                origin.receive(first);
+                for (int i = 0; i < burst; i++) {
+                    byte[] b = ByteBuffer.allocate(4).putInt(i).array();
+                    origin.send(new DatagramPacket(b, b.length, first.getSocketAddress()));
+                }
+            } catch (IOException e) {
+                // closed by the test
+            }
+        }, "burst-origin");
+        t.setDaemon(true);
+        t.start();
+        UdpRelay relay = relay(new InetSocketAddress(LOOPBACK, 0), (InetSocketAddress) origin.getLocalSocketAddress());
+        DatagramSocket client = track(new DatagramSocket(new InetSocketAddress(LOOPBACK, 0)));
+        client.setSoTimeout(3000);
+        client.setReceiveBufferSize(1 << 20);
+        client.send(new DatagramPacket(new byte[] {1}, 1, relay.localAddress()));
+        for (int i = 0; i < burst; i++) {
+            DatagramPacket p = new DatagramPacket(new byte[16], 16);
+            client.receive(p);
+            assertThat(ByteBuffer.wrap(p.getData(), 0, p.getLength()).getInt()).isEqualTo(i);
+        }
+        assertThat(relay.stats().droppedTotal()).isZero();
+    }
+
+    @Test
     void relaysTheLargestDatagramUnchanged() throws Exception {
         DatagramSocket origin = echo(LOOPBACK);
         UdpRelay relay = relay(new InetSocketAddress(LOOPBACK, 0), (InetSocketAddress) origin.getLocalSocketAddress());

@@ -164,7 +164,7 @@ public final class GatewayConfig {
 
         this.candidates = r.candidates("PROXY_WEBRTC_CANDIDATE");
         this.workers = r.integer("PROXY_WORKERS", Integer.toString(RelayDefaults.udpWorkers()), 1, 256);
-        this.udpSocketBuffer = r.bytes("PROXY_UDP_SOCKET_BUFFER", "0", MAX_UDP_SOCKET_BUFFER);
+        this.udpSocketBuffer = r.bytes("PROXY_UDP_SOCKET_BUFFER", Integer.toString(RelayDefaults.udpSocketBufferBytes()), MAX_UDP_SOCKET_BUFFER);
         try {
             // unset: the JVM-wide default (system property originproxy.udp.transport, else auto)
             this.udpTransport = r.optional("PROXY_UDP_TRANSPORT").map(UdpTransport::parse)
@@ -333,7 +333,7 @@ public final class GatewayConfig {
         return workers;
     }
 
-    /** SO_RCVBUF/SO_SNDBUF of the UDP relay sockets, bytes; 0 = system default ({@code PROXY_UDP_SOCKET_BUFFER}). */
+    /** SO_RCVBUF/SO_SNDBUF of the UDP relay sockets, bytes; 0 = system default ({@code PROXY_UDP_SOCKET_BUFFER}, default 1 MiB). */
     public int udpSocketBuffer() {
         return udpSocketBuffer;
     }

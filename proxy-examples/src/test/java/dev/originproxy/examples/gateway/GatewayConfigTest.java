@@ -118,7 +118,7 @@ class GatewayConfigTest {
     void udpRelaySettingsDefaultToTheEngineDefaults() {
         GatewayConfig c = GatewayConfig.from(Map.of());
         assertThat(c.workers()).isEqualTo(dev.originproxy.core.relay.api.RelayDefaults.udpWorkers());
-        assertThat(c.udpSocketBuffer()).isZero();
+        assertThat(c.udpSocketBuffer()).isEqualTo(dev.originproxy.core.relay.api.RelayDefaults.udpSocketBufferBytes());
         assertThat(c.udpTransport()).isEqualTo(dev.originproxy.core.relay.api.UdpTransport.fromSystemProperty());
     }
 

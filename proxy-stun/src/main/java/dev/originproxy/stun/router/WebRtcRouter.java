@@ -653,7 +653,7 @@ public final class WebRtcRouter implements AutoCloseable {
         private final List<InetSocketAddress> alsoBind = new ArrayList<>();
         private InetSocketAddress bind = new InetSocketAddress(8000);
         private int workers;
-        private int socketBufferBytes;
+        private int socketBufferBytes = dev.originproxy.core.relay.api.RelayDefaults.udpSocketBufferBytes();
         private UdpTransport transport = UdpTransport.fromSystemProperty();
         private SessionStore store;
         private SessionLifecycle lifecycle;
@@ -707,8 +707,9 @@ public final class WebRtcRouter implements AutoCloseable {
         }
 
         /**
-         * SO_RCVBUF/SO_SNDBUF of the UDP sockets (listening and upstream), bytes; 0 (default)
-         * keeps the system default. See {@code UdpRelay.Builder#socketBufferBytes}.
+         * SO_RCVBUF/SO_SNDBUF of the UDP sockets (listening and upstream), bytes; default
+         * {@code RelayDefaults.udpSocketBufferBytes()} (1 MiB), 0 keeps the system default. See
+         * {@code UdpRelay.Builder#socketBufferBytes}.
          */
         public Builder socketBufferBytes(int bytes) {
             if (bytes < 0) {
