@@ -187,9 +187,9 @@ public final class WhipForwarder implements AutoCloseable {
         }
 
         /**
-         * The JDK HTTP client to reach origins instead of the default: one blocking HTTP/1.1
-         * exchange per origin call on the handler thread, {@code http://} on the origin's
-         * registered address, the connect timeout, no redirects.
+         * A JDK HTTP client to reach origins with. Default: none, each origin call is one blocking
+         * HTTP/1.1 exchange on the handler thread ({@code http://} on the origin's registered
+         * address, the connect timeout, no redirects), which costs far less per session.
          */
         public Builder httpClient(HttpClient client) {
             this.http = Objects.requireNonNull(client, "client");
