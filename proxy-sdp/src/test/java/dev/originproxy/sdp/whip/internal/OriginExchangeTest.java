@@ -18,6 +18,8 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -26,10 +28,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @Timeout(20)
 class OriginExchangeTest {
     private final OriginExchange exchange = new OriginExchange(Duration.ofSeconds(2));
+    /** Own threads: an origin that holds its connection must not hold a shared pool's only thread. */
+    private final ExecutorService origins = Executors.newCachedThreadPool();
     private ServerSocket server;
 
     @AfterEach
     void close() throws IOException {
+        origins.shutdownNow();
         if (server != null) {
             server.close();
         }
@@ -50,7 +55,7 @@ class OriginExchangeTest {
             } catch (IOException | InterruptedException e) {
                 return "failed: " + e;
             }
-        });
+        }, origins);
     }
 
     private static String readRequest(InputStream in) throws IOException {
@@ -132,7 +137,7 @@ class OriginExchangeTest {
             } catch (IOException | InterruptedException e) {
                 // closed by the test
             }
-        });
+        }, origins);
         long start = System.nanoTime();
         assertThatThrownBy(() -> exchange.send(HttpRequest.newBuilder(uri("/x")).timeout(Duration.ofMillis(500))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[1_000_000])).build()))
