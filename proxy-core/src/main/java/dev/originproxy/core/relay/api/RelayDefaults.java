@@ -12,9 +12,10 @@ public final class RelayDefaults {
 
     /**
      * The default number of UDP relay workers: half the processors this JVM may use, at least one.
-     * A relay spends most of its CPU in the kernel's UDP path, which runs on the sending and
-     * receiving threads and in soft interrupts; measured on 2 cores, one worker per two cores relays
-     * more than one per core (see benchmarks/RESULTS.md, "UDP relay").
+     * A relay spends over 90 % of its CPU in the kernel's UDP path, and on a real network card the
+     * receive half of that path runs in soft interrupts on the same cores, so the other half is
+     * left to it. Measured on 2 cores shared with the load generator and the origin, a second
+     * worker added 1-3 % (see benchmarks/RESULTS.md, "UDP relay").
      */
     public static int udpWorkers() {
         return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
