@@ -148,6 +148,42 @@ class UdpRelayTest {
     }
 
     @Test
+    void callbacksOfOneWakeUpShareOneClockReadingAndOtherThreadsReadTheClock() throws Exception {
+        // a clock that moves on every reading: a datagram's callback must not read it itself
+        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong();
+        ConcurrentLinkedQueue<long[]> seen = new ConcurrentLinkedQueue<>();
+        UdpRelay relay = track(UdpRelay.builder()
+                .bind(new InetSocketAddress(LOOPBACK, 0))
+                .workers(1)
+                .nanoClock(clock::incrementAndGet)
+                .handler(w -> new RelayHandler() {
+                    @Override
+                    public void onClientPacket(ByteBuffer packet, InetSocketAddress from) {
+                        seen.add(new long[] {w.nanoTime(), w.nanoTime()});
+                    }
+
+                    @Override
+                    public void onUpstreamPacket(RelayLeg leg, ByteBuffer packet) {
+                    }
+                })
+                .build().start());
+        DatagramSocket client = track(new DatagramSocket(new InetSocketAddress(LOOPBACK, 0)));
+        for (int i = 0; i < 5; i++) {
+            client.send(new DatagramPacket(new byte[] {(byte) i}, 1, relay.localAddress()));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (seen.size() < 5 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(seen).hasSize(5);
+        for (long[] pair : seen) {
+            assertThat(pair[1]).as("the same instant within one callback").isEqualTo(pair[0]);
+        }
+        RelayWorker worker = relay.workers().get(0);
+        assertThat(worker.nanoTime()).as("off the worker thread, the clock itself").isNotEqualTo(worker.nanoTime());
+    }
+
+    @Test
     void relaysBothWaysWithOneSymmetricUpstreamSocketPerClient() throws Exception {
         EchoOrigin origin = track(new EchoOrigin());
         UdpRelay relay = relay(origin.address(), Duration.ofSeconds(30), 2, new ConcurrentLinkedQueue<>());
